@@ -1,0 +1,239 @@
+"""Settings for the city health-information sharing hub.
+
+One module, driven by environment variables (12-factor) through django-environ.
+Every variable that is absent takes the *embedded default*: SQLite under
+``var/``, the local-memory cache, eager Celery and the province simulator on
+localhost, so ``make run`` needs no setup. ``.env.example`` lists every
+variable. With ``HUB_ENV=production`` a missing secret stops start-up with a
+message naming it; there is no insecure fallback.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(environ.Env().str("HUB_VAR_DIR", default=str(BASE_DIR / "var")))
+
+env = environ.Env()
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+HUB_ENV = env.str("HUB_ENV", default="development")
+PRODUCTION = HUB_ENV == "production"
+
+# Development-only fallbacks. In production every one of these must be set.
+_DEV_SECRETS = {
+    "SECRET_KEY": "dev-insecure-secret-key-do-not-use-in-production",
+    # 32 hex characters (16 bytes): SM4-GCM key for secrets and personal data at rest.
+    "HUB_MASTER_KEY": "00112233445566778899aabbccddeeff",
+    # Key of the HMAC-SM3 digests used to look up ID and phone numbers.
+    "HUB_DIGEST_KEY": "ffeeddccbbaa99887766554433221100",
+}
+
+
+def _secret(name: str) -> str:
+    value = env.str(name, default="")
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            f"HUB_ENV=production requires the environment variable {name}; "
+            "there is no insecure fallback (see .env.example)."
+        )
+    return _DEV_SECRETS[name]
+
+
+SECRET_KEY = _secret("SECRET_KEY")
+HUB_MASTER_KEY = _secret("HUB_MASTER_KEY")
+HUB_DIGEST_KEY = _secret("HUB_DIGEST_KEY")
+if PRODUCTION:
+    for _name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PROVINCE_BASE_URL"):
+        if not env.str(_name, default=""):
+            raise ImproperlyConfigured(
+                f"HUB_ENV=production requires the environment variable {_name} (see .env.example)."
+            )
+
+DEBUG = env.bool("DEBUG", default=not PRODUCTION and HUB_ENV != "test")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Admin and API on different hosts (the back office must not face the internet).
+# When ADMIN_HOSTS is set, /admin/ answers only on those hosts and 404 elsewhere.
+ADMIN_HOSTS = env.list("ADMIN_HOSTS", default=[])
+ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=True)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "hub",
+    "hospitals",
+    "identity",
+    "audit",
+    "complaints",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hub.urls"
+WSGI_APPLICATION = "hub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "hub" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'hub.sqlite3'}")}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="hub"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "hub" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=12 * 1024 * 1024)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "hub.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "City health-information sharing hub API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Celery -----------------------------------------------------------------
+# No broker configured = eager: tasks run in-process, which is the embedded default.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE: dict = {}  # filled by hub.celery from each app's schedule
+
+# --- The province -------------------------------------------------------------
+PROVINCE_SIMULATOR_PORT = env.int("PROVINCE_SIMULATOR_PORT", default=8001)
+PROVINCE_BASE_URL = env.str(
+    "PROVINCE_BASE_URL", default=f"http://127.0.0.1:{PROVINCE_SIMULATOR_PORT}"
+).rstrip("/")
+PROVINCE_SAVE_PATH = "/ebus/jiankangdangan/gdehr/dhccApi/codeAuthRec/save"
+# The seed leaves the viewer's address blank: it is configuration. Unset means
+# the simulator's viewer under PROVINCE_BASE_URL.
+PROVINCE_VIEWER_URL = env.str("PROVINCE_VIEWER_URL", default="") or (
+    PROVINCE_BASE_URL + "/ebus/jiankangdangan/gdehr/viewer"
+)
+PROVINCE_CONNECT_TIMEOUT = env.float("PROVINCE_CONNECT_TIMEOUT", default=3.0)
+PROVINCE_READ_TIMEOUT = env.float("PROVINCE_READ_TIMEOUT", default=10.0)
+# Simulator state (accounts, registered orgs) for `manage.py run_province`.
+PROVINCE_SIM_CONFIG = env.str("PROVINCE_SIM_CONFIG", default=str(VAR_DIR / "province-sim.json"))
+
+# --- Signed requests ------------------------------------------------------------
+XTIF_MAX_SKEW_SECONDS = 180
+
+# --- Patient verification -------------------------------------------------------
+SMS_BACKEND = env.str("SMS_BACKEND", default="identity.sms.backends.file.FileBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+FACE_BACKEND = env.str("FACE_BACKEND", default="identity.face.backends.dlib_local.DlibBackend")
+FACE_DISTANCE_THRESHOLD = env.float("FACE_DISTANCE_THRESHOLD", default=0.6)
+FACE_MAX_IMAGE_BYTES = env.int("FACE_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+
+# --- Audit ---------------------------------------------------------------------------
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=190)
+
+# --- E-mail -------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hub@localhost")
+
+# --- Logging -------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

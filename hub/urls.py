@@ -1,0 +1,23 @@
+"""Root URLs. Each app owns its own ``urls.py``; this file only mounts them."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    # The province-compatible endpoint and the relay API.
+    path("", include("hub.api_urls")),
+    path("api/v1/", include("hospitals.urls")),
+    path("api/v1/", include("audit.urls")),
+    path("api/v1/", include("complaints.urls")),
+    path("me/", include("identity.urls")),
+    path("", include("hub.ops_urls")),
+]
+
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path("admin/", admin.site.urls))
+
+handler400 = "hub.errors.handler400"
+handler403 = "hub.errors.handler403"
+handler404 = "hub.errors.handler404"
+handler500 = "hub.errors.handler500"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make run`: the hub on its embedded default (SQLite under var/, local-memory
+# cache, eager Celery) with the province simulator beside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+HUB_PORT=${HUB_PORT:-8000}
+SIM_PORT=${PROVINCE_SIMULATOR_PORT:-8001}
+export PROVINCE_SIMULATOR_PORT=$SIM_PORT
+mkdir -p var
+$BIN/python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
+$BIN/python manage.py migrate --noinput -v 0
+$BIN/python manage.py seed_demo
+$BIN/python manage.py run_province --port "$SIM_PORT" >var/province-sim.log 2>&1 &
+SIM_PID=$!
+trap 'kill $SIM_PID 2>/dev/null || true' EXIT INT TERM
+cat <<INFO
+
+  The city health-information sharing hub is running (embedded default).
+
+  Hub API            http://127.0.0.1:$HUB_PORT/api/v1/   (signed x-tif requests)
+  Compatible relay   http://127.0.0.1:$HUB_PORT/ebus/jiankangdangan/gdehr/dhccApi/codeAuthRec/save
+  API docs           http://127.0.0.1:$HUB_PORT/api/docs/
+  Patient pages      http://127.0.0.1:$HUB_PORT/me/
+  Back office        http://127.0.0.1:$HUB_PORT/admin/    (password + TOTP)
+  Province simulator http://127.0.0.1:$SIM_PORT/           (log: var/province-sim.log)
+  SMS messages       var/sms.jsonl
+
+  Demo hospital A   orgCode 455404482 测试机构名称  paasid hosp-a  paastoken hosp-a-token
+                    SM4 key 0123456789abcdeffedcba9876543210
+  Demo hospital B   orgCode 455404483 演示第二医院  paasid hosp-b  paastoken hosp-b-token
+                    SM4 key fedcba98765432100123456789abcdef
+  Province account  paasid demo-paasid  paastoken demo-paastoken  appId ff8080818ab5cf57018b3bb2a4af0004
+                    SM4 key 33edd0637a6cbd8e7d057fbc0944d621  callSysCode zhspt
+  First admin       python manage.py createsuperuser, then python manage.py otp_enroll USERNAME
+
+INFO
+exec $BIN/python manage.py runserver "0.0.0.0:$HUB_PORT" --noreload
