@@ -34,20 +34,28 @@ def digest(value: str, *, purpose: str = "id") -> str:
 
 
 def mask_id(value: str | None) -> str:
-    """``440106199003071231`` -> ``4401**********1231``."""
+    """``440106199003071231`` -> ``4401**********1231``.
+
+    Shorter documents (passports, permits: 9-14 characters) keep only two
+    characters at each end, so that at least half of the value stays hidden.
+    """
     if not value:
         return ""
     if len(value) <= 8:
         return value[:1] + "*" * (len(value) - 1)
+    if len(value) < 15:
+        return value[:2] + "*" * (len(value) - 4) + value[-2:]
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
 def mask_phone(value: str | None) -> str:
-    """``13800138000`` -> ``138****8000``."""
+    """``13800138000`` -> ``138****8000``; a landline ``83001234`` -> ``****1234``."""
     if not value:
         return ""
     if len(value) < 7:
         return "*" * len(value)
+    if len(value) < 11:
+        return "*" * (len(value) - 4) + value[-4:]
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 

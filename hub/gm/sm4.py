@@ -43,8 +43,12 @@ def _ecb(key: bytes) -> Cipher:
 def sm4_encrypt_ecb_hex(key_hex: str, text: str) -> str:
     """Encrypt UTF-8 ``text`` as the province does; lowercase hex out."""
     key = parse_key_hex(key_hex)
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate, e.g. from a bad JSON escape
+        raise GMError("bad_utf8", "the text cannot be encoded as UTF-8") from exc
     padder = padding.PKCS7(128).padder()
-    data = padder.update(text.encode("utf-8")) + padder.finalize()
+    data = padder.update(encoded) + padder.finalize()
     encryptor = _ecb(key).encryptor()
     return (encryptor.update(data) + encryptor.finalize()).hex()
 
@@ -76,10 +80,15 @@ def sm4_decrypt_ecb_hex(key_hex: str, cipher_hex: str) -> str:
         raise GMError("bad_utf8", "the plaintext is not UTF-8: wrong key?") from exc
 
 
+def _check_raw_key(key: bytes) -> None:
+    # Raw bytes only: a 16-character str key would be the hex-text-as-key mistake.
+    if not isinstance(key, bytes | bytearray) or len(key) != BLOCK_BYTES:
+        raise GMError("bad_key", "an SM4 key is 16 bytes")
+
+
 def gcm_encrypt(key: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
     """SM4-GCM: ``nonce(12) || ciphertext || tag(16)``."""
-    if len(key) != BLOCK_BYTES:
-        raise GMError("bad_key", "an SM4 key is 16 bytes")
+    _check_raw_key(key)
     nonce = os.urandom(GCM_NONCE_BYTES)
     encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
     if aad:
@@ -90,8 +99,7 @@ def gcm_encrypt(key: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
 
 def gcm_decrypt(key: bytes, blob: bytes, aad: bytes = b"") -> bytes:
     """Reverse of ``gcm_encrypt``; a tampered blob or wrong key raises ``GMError``."""
-    if len(key) != BLOCK_BYTES:
-        raise GMError("bad_key", "an SM4 key is 16 bytes")
+    _check_raw_key(key)
     if len(blob) < GCM_NONCE_BYTES + GCM_TAG_BYTES:
         raise GMError("bad_length", "the sealed value is too short")
     nonce, body, tag = (

@@ -63,7 +63,9 @@ def signed_headers(
 def check_timestamp(
     timestamp: str, *, now: float | None = None, max_skew: int = MAX_SKEW_SECONDS
 ) -> int:
-    if not timestamp or not timestamp.isdigit() or len(timestamp) > 12:
+    # isascii(): str.isdigit() also accepts "²" and Arabic-Indic digits, which
+    # int() then either rejects (a crash) or reads as a number the caller never sent.
+    if not timestamp or not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
         raise SignatureError("bad_timestamp", "x-tif-timestamp must be Unix seconds")
     value = int(timestamp)
     now = time.time() if now is None else now
@@ -103,6 +105,8 @@ def verify(
             matched = token
     if matched is None:
         raise SignatureError("bad_signature", "x-tif-signature does not match")
-    if nonce_store is not None and not nonce_store.add(f"{paasid}:{nonce}", 2 * max_skew):
+    # Length-prefixed so that paasid "a:b" + nonce "c" and "a" + "b:c" stay apart.
+    nonce_key = f"{len(paasid)}:{paasid}:{nonce}"
+    if nonce_store is not None and not nonce_store.add(nonce_key, 2 * max_skew):
         raise SignatureError("replayed_nonce", "this x-tif-nonce was already used")
     return matched
