@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class HospitalsConfig(AppConfig):
     name = "hospitals"
     verbose_name = _("Member hospitals")
+
+    def ready(self) -> None:
+        from hospitals import roles, signals  # noqa: F401  (connect receivers)

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from hospitals.views import MeView
+
+urlpatterns = [
+    path("hospitals/me", MeView.as_view(), name="hospitals-me"),
+]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
@@ -126,6 +126,13 @@ def as_hub_error(exc: Exception) -> HubError | None:
         return HubError(Code.NOT_FOUND, _("Not found."), 404)
     if isinstance(exc, PermissionDenied):
         return HubError(Code.FORBIDDEN, _("You do not have permission to do this."), 403)
+    if isinstance(exc, RequestDataTooBig):
+        return HubError(Code.PAYLOAD_TOO_LARGE, _("The request body is too large."), 413)
+    if isinstance(exc, SuspiciousOperation):
+        return HubError(Code.VALIDATION_FAILED, _("Bad request."), 400)
+    if isinstance(exc, RecursionError):
+        # json.loads on a body nested thousands of levels deep.
+        return HubError(Code.BAD_JSON, _("The request body is not valid JSON."), 400)
     if isinstance(exc, drf_exceptions.APIException):
         return _drf_error(exc)
     return None
@@ -150,6 +157,49 @@ def json_error(request, code: str, message: str, status: int) -> JsonResponse:
     response = JsonResponse(failure_body(code, message), status=status)
     response["Content-Type"] = "application/json"
     return response
+
+
+# Paths whose every answer is JSON in the province's shape, even Django's own
+# HTML pages (the DEBUG 404 page, a CSRF or middleware refusal).
+API_PATH_PREFIXES = ("/api/", "/ebus/")
+_STATUS_CODES = {
+    400: Code.VALIDATION_FAILED,
+    403: Code.FORBIDDEN,
+    404: Code.NOT_FOUND,
+    405: Code.METHOD_NOT_ALLOWED,
+    413: Code.PAYLOAD_TOO_LARGE,
+    500: Code.INTERNAL_ERROR,
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Re-shape any non-JSON error answer under the API paths."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        code = _STATUS_CODES.get(response.status_code)
+        if (
+            code is not None
+            and request.path_info.startswith(API_PATH_PREFIXES)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            messages = {
+                Code.NOT_FOUND: _("Not found."),
+                Code.METHOD_NOT_ALLOWED: _("Method not allowed."),
+                Code.FORBIDDEN: _("You do not have permission to do this."),
+                Code.PAYLOAD_TOO_LARGE: _("The request body is too large."),
+                Code.INTERNAL_ERROR: _("Internal error; it has been logged."),
+            }
+            shaped = json_error(
+                request, code, messages.get(code, _("Bad request.")), response.status_code
+            )
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response
 
 
 def handler404(request, exception=None):

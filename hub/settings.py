@@ -67,7 +67,7 @@ ADMIN_HOSTS = env.list("ADMIN_HOSTS", default=[])
 ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=True)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "hospitals.adminapp.HubAdminConfig",  # django.contrib.admin with the 2FA site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hospitals.middleware.AdminHostMiddleware",
+    "hub.errors.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,6 +211,14 @@ PROVINCE_SIM_CONFIG = env.str("PROVINCE_SIM_CONFIG", default=str(VAR_DIR / "prov
 
 # --- Signed requests ------------------------------------------------------------
 XTIF_MAX_SKEW_SECONDS = 180
+# Proxies (addresses or CIDRs) whose X-Forwarded-For is believed: nginx in production.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Hub credentials: how long a rotated pair keeps working, and how long decrypted
+# credentials stay cached in each process.
+HUB_CREDENTIAL_OVERLAP_HOURS = env.float("HUB_CREDENTIAL_OVERLAP_HOURS", default=24)
+HUB_CREDENTIAL_CACHE_SECONDS = env.float("HUB_CREDENTIAL_CACHE_SECONDS", default=5)
+# Per-hospital throttle when a hospital has no rate of its own ("off" disables).
+HOSPITAL_THROTTLE_DEFAULT_RATE = env.str("HOSPITAL_THROTTLE_DEFAULT_RATE", default="1200/min")
 
 # --- Patient verification -------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="identity.sms.backends.file.FileBackend")

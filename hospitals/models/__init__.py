@@ -1,0 +1,26 @@
+from hospitals.models.credentials import HubCredential, ProvinceAccount
+from hospitals.models.hospital import (
+    RELAY_STAGES,
+    STAGE_ORDER,
+    Hospital,
+    IntegratedSystem,
+    Level,
+    Stage,
+    StageChange,
+    Status,
+)
+from hospitals.models.operators import HospitalOperator
+
+__all__ = [
+    "RELAY_STAGES",
+    "STAGE_ORDER",
+    "Hospital",
+    "HospitalOperator",
+    "HubCredential",
+    "IntegratedSystem",
+    "Level",
+    "ProvinceAccount",
+    "Stage",
+    "StageChange",
+    "Status",
+]

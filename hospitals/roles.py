@@ -1,0 +1,1 @@
+"""Back-office roles as Django groups (filled in by later work)."""

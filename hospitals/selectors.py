@@ -1,0 +1,182 @@
+"""Reads on the registry, including the signed-request hot path.
+
+``credentials_for_paasid`` runs on every hospital request. The decrypted
+credential material is kept in-process for ``HUB_CREDENTIAL_CACHE_SECONDS``
+(default 5 s) so that a request costs no credential query and no unsealing;
+rotation in this process clears it at once, other processes pick changes up
+when the entry expires. Expiry times are cached, not "is usable" flags, so a
+credential whose overlap window ends is refused on the second it ends. The
+decrypted secrets never leave the process (not in Redis, not in logs).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hospitals.errors import HospitalsCode
+from hospitals.models import Hospital, HubCredential, ProvinceAccount
+from hub.errors import HubError
+
+
+@dataclass(frozen=True)
+class CachedCredential:
+    id: int
+    paasid: str
+    paastoken: str
+    sm4_key: str
+    created_at: datetime
+    valid_until: datetime | None
+
+    def usable(self, at: datetime) -> bool:
+        return self.valid_until is None or self.valid_until > at
+
+
+@dataclass(frozen=True)
+class CredentialSet:
+    """The hospital behind a paasid and all of that hospital's credentials."""
+
+    hospital_id: int
+    requested: CachedCredential
+    credentials: tuple[CachedCredential, ...]
+
+    def usable(self, at: datetime | None = None) -> list[CachedCredential]:
+        at = at or timezone.now()
+        return [c for c in self.credentials if c.usable(at)]
+
+
+class _TTLCache:
+    def __init__(self) -> None:
+        self._data: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        entry = self._data.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None, False
+        return entry[1], True
+
+    def set(self, key, value, ttl: float) -> None:
+        with self._lock:
+            if len(self._data) > 10_000:
+                now = time.monotonic()
+                self._data = {k: v for k, v in self._data.items() if v[0] >= now}
+            self._data[key] = (time.monotonic() + ttl, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_credential_cache = _TTLCache()
+_province_cache = _TTLCache()
+
+
+def _ttl() -> float:
+    return float(getattr(settings, "HUB_CREDENTIAL_CACHE_SECONDS", 5))
+
+
+def credentials_cache_clear() -> None:
+    """Forget cached secrets in this process (after an issue, rotation or entry)."""
+    _credential_cache.clear()
+    _province_cache.clear()
+
+
+def _cached(cred: HubCredential) -> CachedCredential:
+    return CachedCredential(
+        id=cred.id,
+        paasid=cred.paasid,
+        paastoken=cred.paastoken,
+        sm4_key=cred.sm4_key,
+        created_at=cred.created_at,
+        valid_until=cred.valid_until,
+    )
+
+
+def _load_credentials(paasid: str) -> CredentialSet | None:
+    now = timezone.now()
+    # One query: the requested credential and every credential of its hospital
+    # that is current or inside an overlap window.
+    owner = HubCredential.objects.filter(paasid=paasid).values("hospital_id")[:1]
+    rows = list(
+        HubCredential.objects.filter(hospital_id=Subquery(owner))
+        .filter(Q(paasid=paasid) | Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        .order_by("-created_at")
+    )
+    requested = next((r for r in rows if r.paasid == paasid), None)
+    if requested is None:
+        return None
+    creds = tuple(_cached(r) for r in rows)
+    return CredentialSet(
+        hospital_id=requested.hospital_id,
+        requested=next(c for c in creds if c.paasid == paasid),
+        credentials=creds,
+    )
+
+
+def credentials_for_paasid(paasid: str) -> CredentialSet | None:
+    """The credential set behind ``paasid`` (None when unknown), cached briefly."""
+    value, hit = _credential_cache.get(paasid)
+    if hit:
+        return value
+    value = _load_credentials(paasid)
+    # Unknown paasids are remembered for a second only: long enough to shield
+    # the database from a flood, short enough that a fresh issue works at once.
+    _credential_cache.set(paasid, value, _ttl() if value is not None else min(1.0, _ttl()))
+    return value
+
+
+def current_credential(hospital: Hospital) -> HubCredential | None:
+    return hospital.credentials.filter(valid_until__isnull=True).order_by("-created_at").first()
+
+
+def city_province_account() -> ProvinceAccount | None:
+    return ProvinceAccount.objects.filter(is_city_default=True).first()
+
+
+def _to_client_account(account: ProvinceAccount):
+    # Imported here: hub.province.client is written in parallel and must stay
+    # importable without this app.
+    from hub.province.client import ProvinceAccount as ClientAccount
+
+    return ClientAccount(
+        paasid=account.paasid,
+        paastoken=account.paastoken,
+        sm4_key=account.sm4_key,
+        app_id=account.app_id,
+        call_sys_code=account.call_sys_code,
+    )
+
+
+def province_account_for(hospital: Hospital):
+    """The province account (``hub.province.client.ProvinceAccount``) to relay
+    ``hospital``'s calls with: its override, else the city platform's."""
+    key = ("account", hospital.province_account_id or "city")
+    value, hit = _province_cache.get(key)
+    if hit and value is not None:
+        return value
+    account = (
+        ProvinceAccount.objects.filter(pk=hospital.province_account_id).first()
+        if hospital.province_account_id
+        else city_province_account()
+    )
+    if account is None:
+        raise HubError(
+            HospitalsCode.NO_PROVINCE_ACCOUNT,
+            _("The city platform has no province account configured."),
+            503,
+        )
+    value = _to_client_account(account)
+    _province_cache.set(key, value, _ttl())
+    return value
+
+
+def hospital_by_org_code(org_code: str) -> Hospital | None:
+    return Hospital.objects.filter(org_code=org_code).first()

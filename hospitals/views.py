@@ -1,0 +1,21 @@
+"""Hospital-facing views of the registry."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+
+from hospitals.api import SignedHospitalAPIView
+from hospitals.serializers import hospital_me
+from hub.errors import ok
+
+
+class MeView(SignedHospitalAPIView):
+    """The caller's own registry entry and onboarding stage.
+
+    The integrator's first call: it answers for any active hospital whose
+    signature checks, live or not.
+    """
+
+    @extend_schema(summary="The calling hospital's registry entry", tags=["hospitals"])
+    def get(self, request):
+        return ok(hospital_me(request.user, request.auth))
