@@ -1,0 +1,239 @@
+"""Writes to the audit logs and the usage counters.
+
+Every function here is a plain insert (or an upsert for counters) in the
+caller's transaction: the hash chain is added later by the sealer
+(``seal_pending``, re-exported from ``audit.sealing``), so writing a log row
+never waits for another writer.
+
+- ``operation_log_record``: a state change made by a person, hospital, patient
+  or task; call it inside the service's own ``transaction.atomic()``.
+- ``call_log_record``: one call (attempt) to the province.
+- ``access_log_write``: the access-log row plus its usage counters, in one
+  transaction (used by ``audit.middleware.AccessLogMiddleware``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audit.context import current_request_id
+from audit.masking import mask_mapping, scrub_text
+from audit.models import AccessLog, CallLog, OperationLog, UsageCounter
+from audit.sealing import seal_pending  # noqa: F401  (public entry point)
+from audit.usage import validate_kinds
+
+
+def _clip(value, length: int) -> str:
+    return scrub_text(str(value or ""))[:length]
+
+
+def _describe_actor(actor) -> tuple[str, str, str]:
+    """(type, id, display) of whoever acted."""
+    if actor is None:
+        return "system", "", "system"
+    if isinstance(actor, str):
+        kind, sep, rest = actor.partition(":")
+        if sep and kind:
+            return kind[:16], rest, actor
+        return "system", actor, actor
+    if hasattr(actor, "get_username"):
+        return "user", str(actor.pk or ""), actor.get_username()
+    if hasattr(actor, "org_code"):
+        name = getattr(actor, "name", "") or ""
+        return "hospital", str(actor.pk or ""), f"{actor.org_code} {name}".strip()
+    meta = getattr(actor, "_meta", None)
+    if meta is not None:
+        return meta.model_name[:16], str(actor.pk or ""), str(actor)
+    return "system", "", str(actor)
+
+
+def _describe_target(target) -> tuple[str, str, str]:
+    if target is None:
+        return "", "", ""
+    if isinstance(target, str):
+        kind, sep, rest = target.partition(":")
+        if sep and kind:
+            return kind, rest, target
+        return "", "", target
+    meta = getattr(target, "_meta", None)
+    if meta is not None:
+        return meta.label_lower, str(target.pk or ""), str(target)
+    return type(target).__name__, "", str(target)
+
+
+def operation_log_record(
+    *,
+    actor,
+    action: str,
+    target,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """Record a state change; write it inside the change's own transaction.
+
+    ``actor``: a ``User``, a hospital (anything with ``org_code``), or a string
+    such as ``"task:expire_authorizations"`` / ``"patient:<digest>"``.
+    ``target``: a model instance or a string (``"kind:id"`` is split).
+    ``before``/``after`` are masked (ID numbers, phones, secrets, photos).
+    """
+    actor_type, actor_id, actor_repr = _describe_actor(actor)
+    target_type, target_id, target_repr = _describe_target(target)
+    OperationLog.objects.create(
+        actor_type=actor_type[:16],
+        actor_id=_clip(actor_id, 100),
+        actor_repr=_clip(actor_repr, 200),
+        action=action[:100],
+        target_type=target_type[:100],
+        target_id=_clip(target_id, 100),
+        target_repr=_clip(target_repr, 200),
+        before=mask_mapping(before),
+        after=mask_mapping(after),
+        request_id=current_request_id.get(),
+    )
+
+
+def call_outcome(http_status: int | None, return_code: str | None) -> str:
+    """Sort a province answer: transient (retry) / refused (permanent) / ok."""
+    if http_status is None or http_status >= 500 or http_status in (408, 429):
+        return CallLog.Outcome.TRANSIENT
+    if 200 <= http_status < 300 and (return_code or "").strip() == "1":
+        return CallLog.Outcome.OK
+    return CallLog.Outcome.REFUSED
+
+
+def call_log_record(
+    *,
+    interface: str,
+    http_status: int | None,
+    return_code: str | None,
+    return_desc: str,
+    latency_ms: float,
+    attempt: int,
+    authorization_id: int | None = None,
+    hospital=None,
+    request_id: str = "",
+    transient: bool | None = None,
+) -> None:
+    """Record one call (one attempt) to the province.
+
+    ``http_status`` None means no answer (network error or timeout).
+    ``transient`` overrides the classification when the caller knows better
+    (e.g. an unreadable 200 answer it will retry).
+    """
+    outcome = call_outcome(http_status, return_code)
+    if transient is True:
+        outcome = CallLog.Outcome.TRANSIENT
+    elif transient is False and outcome == CallLog.Outcome.TRANSIENT:
+        outcome = CallLog.Outcome.REFUSED
+    CallLog.objects.create(
+        interface=interface[:100],
+        http_status=http_status,
+        return_code=(return_code or "")[:16],
+        return_desc=_clip(return_desc, 255),
+        latency_ms=float(latency_ms),
+        attempt=attempt,
+        outcome=outcome,
+        authorization_id=authorization_id,
+        hospital_id=getattr(hospital, "pk", None),
+        org_code=(getattr(hospital, "org_code", "") or "")[:32],
+        request_id=(request_id or current_request_id.get())[:64],
+    )
+
+
+_UPSERT_SQL = (
+    "INSERT INTO audit_usagecounter (hospital_id, org_code, day, kind, count) VALUES {values} "
+    "ON CONFLICT (hospital_id, day, kind) "
+    "DO UPDATE SET count = audit_usagecounter.count + EXCLUDED.count"
+)
+
+
+def usage_increment(*, hospital_id: int, org_code: str, day: date, kinds, by: int = 1) -> None:
+    """Add ``by`` to each kind's counter (one statement; kinds in sorted order
+    so concurrent requests lock counter rows in the same order)."""
+    kinds = validate_kinds(kinds)
+    if not kinds:
+        return
+    day_value = connection.ops.adapt_datefield_value(day)
+    params: list = []
+    for kind in kinds:
+        params += [hospital_id, org_code[:32], day_value, kind, by]
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(kinds))
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT_SQL.format(values=values), params)
+
+
+def access_log_write(
+    *,
+    created_at: datetime,
+    hospital=None,
+    endpoint: str,
+    method: str,
+    http_status: int,
+    error_code: str = "",
+    latency_ms: float,
+    staff_no: str = "",
+    patient_digest: str = "",
+    authorization_id: int | None = None,
+    client_ip: str = "",
+    request_id: str = "",
+    usage=(),
+) -> None:
+    """One access-log row and its usage counters, atomically.
+
+    Usage is counted only for a known hospital; the kinds counted are stored
+    on the row, so ``UsageCounter`` can always be checked against the log.
+    """
+    hospital_id = getattr(hospital, "pk", None)
+    org_code = (getattr(hospital, "org_code", "") or "")[:32]
+    kinds = validate_kinds(usage) if hospital_id is not None else []
+    with transaction.atomic():
+        AccessLog.objects.create(
+            created_at=created_at,
+            hospital_id=hospital_id,
+            org_code=org_code,
+            endpoint=endpoint[:200],
+            method=method[:8],
+            http_status=http_status,
+            error_code=(error_code or "")[:64],
+            latency_ms=round(float(latency_ms), 3),
+            staff_no=_clip(staff_no, 64),
+            patient_digest=(patient_digest or "")[:64],
+            authorization_id=authorization_id,
+            client_ip=(client_ip or "")[:45],
+            request_id=(request_id or "")[:64],
+            usage=",".join(kinds),
+        )
+        if kinds:
+            usage_increment(
+                hospital_id=hospital_id,
+                org_code=org_code,
+                day=timezone.localdate(created_at),
+                kinds=kinds,
+            )
+
+
+def usage_recount(*, since: date | None = None) -> dict:
+    """Counts recomputed from the access log: {(hospital_id, day, kind): n}.
+
+    Used by tests and by operators to check ``UsageCounter`` against the log.
+    """
+    qs = AccessLog.objects.exclude(usage="").exclude(hospital_id=None)
+    if since is not None:
+        qs = qs.filter(created_at__date__gte=since)
+    out: dict = {}
+    for hospital_id, created_at, usage in qs.values_list("hospital_id", "created_at", "usage"):
+        day = timezone.localdate(created_at)
+        for kind in usage.split(","):
+            key = (hospital_id, day, kind)
+            out[key] = out.get(key, 0) + 1
+    return out
+
+
+def usage_counts(*, since: date | None = None) -> dict:
+    qs = UsageCounter.objects.all()
+    if since is not None:
+        qs = qs.filter(day__gte=since)
+    return {(h, d, k): c for h, d, k, c in qs.values_list("hospital_id", "day", "kind", "count")}
