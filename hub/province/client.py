@@ -1,0 +1,382 @@
+"""Client for the province's interface (spec §2): ``codeAuthRec/save`` and the
+viewer URL. No Django imports and no models: callers pass the account, the
+base URL and the timeouts (from settings).
+
+Failure classes (every call has a connect and a read timeout):
+
+- ``ProvinceError``: base class; carries ``interface``, ``http_status``,
+  ``return_code``, ``return_desc`` (the province's own text, kept verbatim),
+  ``latency_ms`` and ``transient``.
+- ``ProvinceTransientError`` (retry with backoff): network failure, connect or
+  read timeout, HTTP 5xx, and HTTP 408/429 (the gateway asking us to come back).
+- ``ProvincePermanentError`` (never retry): any other 4xx (bad signature,
+  unknown paasid, stale timestamp, replayed nonce), HTTP 200 with
+  ``returnCode`` ``"0"``, an unparseable or unexpected body, a bad URL.
+
+Answers are read in the seed's order: protocol (HTTP status), business
+(``returnCode``/``returnDesc``), then state. No ID number ever reaches a log
+line: logs carry the interface, paasid, org code, status and latency only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from hub.gm import signed_headers, sm4_encrypt_ecb_hex
+from hub.province.params import PARAM_KEYS, build_param_string, parse_view_param
+
+__all__ = [
+    "PARAM_KEYS",
+    "SAVE_PATH",
+    "ProvinceAccount",
+    "ProvinceError",
+    "ProvincePermanentError",
+    "ProvinceResult",
+    "ProvinceTransientError",
+    "build_save_body",
+    "build_view_param",
+    "parse_view_param",
+    "revoke_authorization",
+    "save_authorization",
+    "viewer_url",
+]
+
+logger = logging.getLogger("hub.province")
+
+SAVE_PATH = "/ebus/jiankangdangan/gdehr/dhccApi/codeAuthRec/save"
+SAVE_INTERFACE = "codeAuthRec/save"
+DEFAULT_TIMEOUT = (3.0, 10.0)
+MAX_AUTH_DAYS = 365
+POOL_SIZE = 100
+_TRANSIENT_4XX = frozenset({408, 429})
+
+
+@dataclass(frozen=True)
+class ProvinceAccount:
+    """The parameters the province issued to one calling system (seed §6)."""
+
+    paasid: str
+    paastoken: str = field(repr=False)
+    sm4_key: str = field(repr=False)
+    app_id: str
+    call_sys_code: str
+
+
+@dataclass(frozen=True)
+class ProvinceResult:
+    """A successful answer (HTTP 2xx and ``returnCode`` ``"1"``)."""
+
+    interface: str
+    http_status: int
+    return_code: str
+    return_desc: str
+    latency_ms: float
+
+
+class ProvinceError(Exception):
+    """A call that did not succeed; see the module docstring for the classes."""
+
+    transient = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        interface: str,
+        http_status: int | None = None,
+        return_code: str | None = None,
+        return_desc: str | None = None,
+        latency_ms: float = 0.0,
+    ) -> None:
+        super().__init__(message)
+        self.interface = interface
+        self.http_status = http_status
+        self.return_code = return_code
+        self.return_desc = return_desc
+        self.latency_ms = latency_ms
+
+
+class ProvinceTransientError(ProvinceError):
+    transient = True
+
+
+class ProvincePermanentError(ProvinceError):
+    transient = False
+
+
+# One pooled, keep-alive session per process: the relay's overhead over a
+# direct call is a measured target, and a TLS handshake per call would eat it.
+_session: requests.Session | None = None
+_session_lock = threading.Lock()
+
+
+def _shared_session() -> requests.Session:
+    global _session
+    if _session is None:
+        with _session_lock:
+            if _session is None:
+                session = requests.Session()
+                # Retries are the caller's policy (Celery backoff), never urllib3's.
+                adapter = HTTPAdapter(pool_connections=16, pool_maxsize=POOL_SIZE, max_retries=0)
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
+                # No HTTP(S)_PROXY/.netrc from the environment: they would silently
+                # reroute calls to the province, and re-reading them costs every call.
+                session.trust_env = False
+                _session = session
+    return _session
+
+
+def build_save_body(
+    account: ProvinceAccount,
+    *,
+    id_number: str,
+    patient_name: str,
+    org_code: str,
+    org_name: str,
+    auth_days: int,
+    status: str,
+) -> dict[str, Any]:
+    """The exact ``codeAuthRec/save`` body of spec §2.3, ID re-encrypted under
+    the account's SM4 key, values trimmed (the seed's stray spaces are never sent)."""
+    status = str(status).strip()
+    if status not in ("1", "0"):
+        raise ValueError("status must be '1' (grant) or '0' (revoke)")
+    if isinstance(auth_days, bool) or not isinstance(auth_days, int):
+        raise ValueError("auth_days must be an int")
+    if not 1 <= auth_days <= MAX_AUTH_DAYS:
+        raise ValueError(f"auth_days must be between 1 and {MAX_AUTH_DAYS}")
+    id_number = id_number.strip()
+    if not id_number:
+        raise ValueError("id_number must not be empty")
+    return {
+        "codeAuthRec": {
+            "authDays": auth_days,
+            "patientIdcard": sm4_encrypt_ecb_hex(account.sm4_key, id_number),
+            "patientName": patient_name.strip(),
+            "orgCode": org_code.strip(),
+            "orgName": org_name.strip(),
+            "status": status,
+            "appId": account.app_id,
+        }
+    }
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _post_save(
+    account: ProvinceAccount,
+    body: dict[str, Any],
+    *,
+    base_url: str,
+    timeout: tuple[float, float] | None,
+    session: requests.Session | None,
+) -> ProvinceResult:
+    url = base_url.rstrip("/") + SAVE_PATH
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = signed_headers(account.paasid, account.paastoken)
+    rec = body["codeAuthRec"]
+    log_ctx = f"paasid={account.paasid} org={rec['orgCode']} status={rec['status']}"
+    session = session or _shared_session()
+    started = time.perf_counter()
+    try:
+        response = session.post(
+            url, data=payload, headers=headers, timeout=timeout or DEFAULT_TIMEOUT
+        )
+        raw = response.content
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        latency = _elapsed_ms(started)
+        kind = "timeout" if isinstance(exc, requests.Timeout) else "network error"
+        logger.warning("province %s %s: %s after %.0f ms", SAVE_INTERFACE, log_ctx, kind, latency)
+        raise ProvinceTransientError(
+            f"province {kind}: {type(exc).__name__}", interface=SAVE_INTERFACE, latency_ms=latency
+        ) from exc
+    except requests.RequestException as exc:
+        # Bad URL, bad scheme, undecodable transfer: retrying changes nothing.
+        latency = _elapsed_ms(started)
+        logger.error(
+            "province %s %s: request failed: %s", SAVE_INTERFACE, log_ctx, type(exc).__name__
+        )
+        raise ProvincePermanentError(
+            f"province request failed: {type(exc).__name__}",
+            interface=SAVE_INTERFACE,
+            latency_ms=latency,
+        ) from exc
+    latency = _elapsed_ms(started)
+    return _classify(response.status_code, raw, latency=latency, log_ctx=log_ctx)
+
+
+def _read_answer(raw: bytes) -> tuple[str | None, str | None]:
+    """``(returnCode, returnDesc)`` trimmed, or ``(None, None)`` if not the province's shape."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, None
+    if not isinstance(data, dict) or "returnCode" not in data:
+        return None, None
+    code, desc = data.get("returnCode"), data.get("returnDesc")
+    if isinstance(code, bool) or not isinstance(code, str | int):
+        return None, None
+    # The seed's sample answer reads " 1": compare trimmed.
+    return str(code).strip(), (str(desc).strip() if desc is not None else "")
+
+
+def _classify(status: int, raw: bytes, *, latency: float, log_ctx: str) -> ProvinceResult:
+    code, desc = _read_answer(raw)
+    fields = {
+        "interface": SAVE_INTERFACE,
+        "http_status": status,
+        "return_code": code,
+        "return_desc": desc,
+        "latency_ms": latency,
+    }
+    # 1. protocol
+    if status >= 500 or status in _TRANSIENT_4XX:
+        logger.warning(
+            "province %s %s: HTTP %s in %.0f ms", SAVE_INTERFACE, log_ctx, status, latency
+        )
+        raise ProvinceTransientError(f"province answered HTTP {status}", **fields)
+    if not 200 <= status < 300:
+        logger.warning(
+            "province %s %s: HTTP %s returnCode=%s in %.0f ms",
+            SAVE_INTERFACE,
+            log_ctx,
+            status,
+            code,
+            latency,
+        )
+        raise ProvincePermanentError(f"province refused with HTTP {status}", **fields)
+    # 2. business
+    if code is None:
+        logger.warning(
+            "province %s %s: unparseable answer (HTTP %s)", SAVE_INTERFACE, log_ctx, status
+        )
+        raise ProvincePermanentError(
+            "province answer is not {returnCode, returnDesc} JSON", **fields
+        )
+    if code != "1":
+        logger.info(
+            "province %s %s: returnCode=%s in %.0f ms", SAVE_INTERFACE, log_ctx, code, latency
+        )
+        message = "province refused (returnCode 0)" if code == "0" else "unexpected returnCode"
+        raise ProvincePermanentError(message, **fields)
+    logger.info("province %s %s: ok in %.0f ms", SAVE_INTERFACE, log_ctx, latency)
+    return ProvinceResult(SAVE_INTERFACE, status, code, desc or "", latency)
+
+
+def save_authorization(
+    account: ProvinceAccount,
+    *,
+    base_url: str,
+    id_number: str,
+    patient_name: str,
+    org_code: str,
+    org_name: str,
+    auth_days: int = 30,
+    timeout: tuple[float, float] | None = None,
+    session: requests.Session | None = None,
+) -> ProvinceResult:
+    """Grant ``org_code`` the right to view the patient's record for ``auth_days``
+    (``status`` ``"1"``). Raises ``ProvinceTransientError``/``ProvincePermanentError``."""
+    body = build_save_body(
+        account,
+        id_number=id_number,
+        patient_name=patient_name,
+        org_code=org_code,
+        org_name=org_name,
+        auth_days=auth_days,
+        status="1",
+    )
+    return _post_save(account, body, base_url=base_url, timeout=timeout, session=session)
+
+
+def revoke_authorization(
+    account: ProvinceAccount,
+    *,
+    base_url: str,
+    id_number: str,
+    patient_name: str,
+    org_code: str,
+    org_name: str,
+    auth_days: int = 30,
+    timeout: tuple[float, float] | None = None,
+    session: requests.Session | None = None,
+) -> ProvinceResult:
+    """Revoke the authorization (the same body with ``status`` ``"0"``)."""
+    body = build_save_body(
+        account,
+        id_number=id_number,
+        patient_name=patient_name,
+        org_code=org_code,
+        org_name=org_name,
+        auth_days=auth_days,
+        status="0",
+    )
+    return _post_save(account, body, base_url=base_url, timeout=timeout, session=session)
+
+
+def build_view_param(
+    account: ProvinceAccount,
+    *,
+    org_code: str,
+    staff_no: str,
+    staff_name: str,
+    card_type: str,
+    id_number: str,
+    patient_name: str,
+    patient_id: str,
+) -> str:
+    """The plain ``param`` text of spec §2.4 (before encryption), spec key order."""
+    return build_param_string(
+        {
+            "orgCode": org_code,
+            "staffNo": staff_no,
+            "staffName": staff_name,
+            "cardType": card_type,
+            "idcard": id_number,
+            "patientName": patient_name,
+            "patientId": patient_id,
+            "callSysCode": account.call_sys_code,
+        }
+    )
+
+
+def viewer_url(
+    account: ProvinceAccount,
+    *,
+    viewer_url: str,
+    org_code: str,
+    staff_no: str,
+    staff_name: str,
+    card_type: str,
+    id_number: str,
+    patient_name: str,
+    patient_id: str,
+) -> str:
+    """The URL a doctor's browser opens: ``<viewer>?param=<SM4 hex>&appId=<appId>``,
+    the param encrypted under the account's SM4 key."""
+    plain = build_view_param(
+        account,
+        org_code=org_code,
+        staff_no=staff_no,
+        staff_name=staff_name,
+        card_type=card_type,
+        id_number=id_number,
+        patient_name=patient_name,
+        patient_id=patient_id,
+    )
+    cipher = sm4_encrypt_ecb_hex(account.sm4_key, plain)
+    joiner = "&" if "?" in viewer_url else "?"
+    # appId is issued as [0-9a-f]; quoted anyway so a configuration typo cannot break the URL.
+    return f"{viewer_url}{joiner}param={cipher}&appId={quote(account.app_id, safe='')}"
