@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from audit import context
 from audit.services import access_log_write
+from hospitals.clientip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class AccessLogMiddleware:
             staff_no=str(details.get("staff_no") or ""),
             patient_digest=details.get("patient_digest") or "",
             authorization_id=details.get("authorization_id"),
-            client_ip=request.META.get("REMOTE_ADDR", ""),
+            client_ip=client_ip(request),
             request_id=request_id,
             usage=details.get("usage") or (),
         )

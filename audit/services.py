@@ -42,7 +42,7 @@ def _describe_actor(actor) -> tuple[str, str, str]:
     if hasattr(actor, "get_username"):
         return "user", str(actor.pk or ""), actor.get_username()
     if hasattr(actor, "org_code"):
-        name = getattr(actor, "name", "") or ""
+        name = getattr(actor, "org_name", "") or getattr(actor, "name", "") or ""
         return "hospital", str(actor.pk or ""), f"{actor.org_code} {name}".strip()
     meta = getattr(actor, "_meta", None)
     if meta is not None:
