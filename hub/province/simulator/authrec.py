@@ -60,9 +60,11 @@ class Refusal(Exception):
 
 
 def handle_save(state: SimState, environ: dict[str, Any]) -> Response:
-    faults = state.current_faults()
+    faults, generation = state.current_faults(), state.generation
     state.sleep(faults.latency_ms / 1000)
     state.sleep(faults.hang_seconds)
+    if state.generation != generation:
+        return Response(503, b"simulator reset", "text/plain; charset=utf-8")
     if state.roll_failure(faults.fail_rate):
         state.count("save.injected_5xx")
         return Response(503, b"503 Service Temporarily Unavailable", "text/plain; charset=utf-8")

@@ -23,6 +23,7 @@ from hub.province.simulator.state import SimState
 
 logger = logging.getLogger("hub.province.simulator")
 IDLE_TIMEOUT_SECONDS = 30
+DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES
 
 
 class _Handler11(ServerHandler):
@@ -78,10 +79,12 @@ class KeepAliveHandler(WSGIRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if length < 0 or length > MAX_BODY_BYTES:
+        if length < 0 or length > DRAIN_LIMIT_BYTES:
             self.send_error(413 if length > 0 else 400)
             self.close_connection = True
             return
+        # Bodies over the app's limit are still read (up to DRAIN_LIMIT_BYTES) so
+        # the app can answer 413 in the province's shape instead of a reset.
         body = self.rfile.read(length) if length else b""
         handler = _Handler11(
             io.BytesIO(body), self.wfile, sys.stderr, self.get_environ(), multithread=True

@@ -195,7 +195,7 @@ class SimState:
 
     def __init__(self, config_path: str | Path | None = None, faults: Faults | None = None) -> None:
         self.config_path = config_path
-        self.clock = time.time
+        self.generation = 0
         self.viewer_path = "/ebus/jiankangdangan/gdehr/viewer"
         self._lock = threading.RLock()
         self._env_faults = faults or Faults()
@@ -216,7 +216,11 @@ class SimState:
             self.counts: Counter[str] = Counter()
             self.last_save: dict[str, Any] | None = None
             self.random = random.Random()
+            self.clock = time.time
             self._wake = threading.Event()
+            # Requests that started before a reset (e.g. woken from a hang) see
+            # the generation change and give up instead of touching new state.
+            self.generation += 1
         if old_wake is not None:
             old_wake.set()
 

@@ -87,9 +87,11 @@ def mask(value: str) -> str:
 
 
 def handle_view(state: SimState, environ: dict[str, Any]) -> Response:
-    faults = state.current_faults()
+    faults, generation = state.current_faults(), state.generation
     state.sleep(faults.latency_ms / 1000)
     state.sleep(faults.hang_seconds)
+    if state.generation != generation:
+        return Response(503, b"simulator reset", "text/plain; charset=utf-8")
     if state.roll_failure(faults.fail_rate):
         state.count("view.injected_5xx")
         return refusal_page(503, "injected_5xx", "服务暂时不可用，请稍后重试")
