@@ -1,0 +1,139 @@
+"""``python manage.py seed_demo``: the documented demo data (idempotent).
+
+Two live demo hospitals with fixed hub credentials, the simulator's demo
+account as the city's province account, and both orgs registered at the
+simulator. Refused with HUB_ENV=production: the credentials are public.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from hospitals.models import Hospital, HubCredential, ProvinceAccount, Stage, Status
+from hospitals.services import province_account_save
+
+ACTOR = "command:seed_demo"
+
+DEMO_PROVINCE_ACCOUNT = {
+    "name": "城市平台（模拟器演示账号）",
+    "paasid": "demo-paasid",
+    "paastoken": "demo-paastoken",
+    "sm4_key": "33edd0637a6cbd8e7d057fbc0944d621",
+    "app_id": "ff8080818ab5cf57018b3bb2a4af0004",
+    "call_sys_code": "zhspt",
+}
+DEMO_HOSPITALS = [
+    {
+        "org_code": "455404482",
+        "org_name": "测试机构名称",
+        "uscc": "124400004554044827",
+        "paasid": "hosp-a",
+        "paastoken": "hosp-a-token",
+        "sm4_key": "0123456789abcdeffedcba9876543210",
+        "district": "越秀区",
+        "level": "tertiary",
+        "system": {"name": "HIS", "url": "http://his-a.example/", "ip": "10.10.1.10"},
+    },
+    {
+        "org_code": "455404483",
+        "org_name": "演示第二医院",
+        "uscc": "12440000455404483A",
+        "paasid": "hosp-b",
+        "paastoken": "hosp-b-token",
+        "sm4_key": "fedcba98765432100123456789abcdef",
+        "district": "天河区",
+        "level": "secondary",
+        "system": {"name": "EMR", "url": "http://emr-b.example/", "ip": "10.10.2.20"},
+    },
+]
+
+
+def _register_at_simulator(org_code: str, org_name: str) -> str:
+    """Register the org in the simulator's config (and a running simulator)."""
+    try:
+        from hub.province.simulator.config import register_org
+    except ImportError:
+        register_org = None
+    if register_org is not None:
+        register_org(settings.PROVINCE_SIM_CONFIG, org_code, org_name)
+        return "registered"
+    # The simulator's loader reads {"orgs": {code: name}} from this file.
+    path = Path(settings.PROVINCE_SIM_CONFIG)
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data.setdefault("orgs", {})[org_code] = org_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return "written to the simulator config"
+
+
+class Command(BaseCommand):
+    help = "Create the demo hospitals, credentials and province account (never in production)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-simulator", action="store_true", help="do not register the orgs at the simulator"
+        )
+
+    def handle(self, *args, no_simulator: bool = False, **options):
+        if getattr(settings, "HUB_ENV", "") == "production":
+            raise CommandError(
+                "seed_demo is refused with HUB_ENV=production: its credentials are public."
+            )
+        with transaction.atomic():
+            self._province_account()
+            for demo in DEMO_HOSPITALS:
+                self._hospital(demo)
+        if not no_simulator:
+            for demo in DEMO_HOSPITALS:
+                try:
+                    outcome = _register_at_simulator(demo["org_code"], demo["org_name"])
+                except Exception as exc:  # a simulator down must not fail the seed
+                    outcome = f"not registered ({exc.__class__.__name__}: {exc})"
+                self.stdout.write(f"simulator: {demo['org_code']} {outcome}")
+        self.stdout.write("demo data ready: hospitals 455404482 (hosp-a), 455404483 (hosp-b).")
+
+    def _province_account(self) -> None:
+        existing = ProvinceAccount.objects.filter(paasid=DEMO_PROVINCE_ACCOUNT["paasid"]).first()
+        if existing and existing.is_city_default and existing.paastoken == "demo-paastoken":
+            return
+        province_account_save(
+            actor=ACTOR, account=existing, is_city_default=True, **DEMO_PROVINCE_ACCOUNT
+        )
+
+    def _hospital(self, demo: dict) -> None:
+        hospital, _ = Hospital.objects.update_or_create(
+            org_code=demo["org_code"],
+            defaults={
+                "org_name": demo["org_name"],
+                "uscc": demo["uscc"],
+                "district": demo["district"],
+                "level": demo["level"],
+                "status": Status.ACTIVE,
+                "stage": Stage.LIVE,
+                "contact_name": "演示联系人",
+                "authorization_integration": "线上预约授权、现场授权（短信、授权码、人脸）",
+                "viewing_integration": "门急诊、住院医生站调阅",
+            },
+        )
+        if hospital.went_live_on is None:
+            hospital.went_live_on = timezone.localdate()
+            hospital.contact_phone = "13800138000"
+            hospital.save(update_fields=["went_live_on", "contact_phone"])
+        if not hospital.systems.exists():
+            hospital.systems.create(**demo["system"])
+        # Exactly the documented credentials, current, whatever happened before.
+        HubCredential.objects.update_or_create(
+            paasid=demo["paasid"],
+            defaults={
+                "hospital": hospital,
+                "paastoken": demo["paastoken"],
+                "sm4_key": demo["sm4_key"],
+                "valid_until": None,
+            },
+        )
