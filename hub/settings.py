@@ -227,6 +227,21 @@ SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 FACE_BACKEND = env.str("FACE_BACKEND", default="identity.face.backends.dlib_local.DlibBackend")
 FACE_DISTANCE_THRESHOLD = env.float("FACE_DISTANCE_THRESHOLD", default=0.6)
 FACE_MAX_IMAGE_BYTES = env.int("FACE_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+FACE_MIN_IMAGE_SIDE = env.int("FACE_MIN_IMAGE_SIDE", default=64)
+FACE_MAX_IMAGE_PIXELS = env.int("FACE_MAX_IMAGE_PIXELS", default=25_000_000)
+# Provider adapter (FACE_BACKEND=identity.face.backends.tencent.TencentBackend).
+FACE_PROVIDER_URL = env.str("FACE_PROVIDER_URL", default="https://iai.tencentcloudapi.com")
+FACE_PROVIDER_SECRET_ID = env.str("FACE_PROVIDER_SECRET_ID", default="")
+FACE_PROVIDER_SECRET_KEY = env.str("FACE_PROVIDER_SECRET_KEY", default="")
+FACE_PROVIDER_REGION = env.str("FACE_PROVIDER_REGION", default="ap-guangzhou")
+FACE_PROVIDER_SCORE_THRESHOLD = env.float("FACE_PROVIDER_SCORE_THRESHOLD", default=50.0)
+FACE_PROVIDER_TIMEOUT = env.float("FACE_PROVIDER_TIMEOUT", default=10.0)
+if PRODUCTION and FACE_BACKEND.endswith(".tencent.TencentBackend"):
+    for _name in ("FACE_PROVIDER_SECRET_ID", "FACE_PROVIDER_SECRET_KEY"):
+        if not env.str(_name, default=""):
+            raise ImproperlyConfigured(
+                f"FACE_BACKEND={FACE_BACKEND} requires the environment variable {_name}."
+            )
 
 # --- Audit ---------------------------------------------------------------------------
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=190)
