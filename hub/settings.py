@@ -224,6 +224,17 @@ HOSPITAL_THROTTLE_DEFAULT_RATE = env.str("HOSPITAL_THROTTLE_DEFAULT_RATE", defau
 # --- Patient verification -------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="identity.sms.backends.file.FileBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+SMS_CONNECT_TIMEOUT = env.float("SMS_CONNECT_TIMEOUT", default=3.0)
+SMS_READ_TIMEOUT = env.float("SMS_READ_TIMEOUT", default=5.0)
+# Provider adapter (SMS_BACKEND=identity.sms.backends.aliyun.AliyunBackend).
+SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com")
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_SIGN_NAME = env.str("SMS_ALIYUN_SIGN_NAME", default="")
+SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
+AUTHCODE_PUSH_BACKEND = env.str(
+    "AUTHCODE_PUSH_BACKEND", default="identity.push.backends.none.NoPushBackend"
+)
 FACE_BACKEND = env.str("FACE_BACKEND", default="identity.face.backends.dlib_local.DlibBackend")
 FACE_DISTANCE_THRESHOLD = env.float("FACE_DISTANCE_THRESHOLD", default=0.6)
 FACE_MAX_IMAGE_BYTES = env.int("FACE_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)

@@ -1,0 +1,143 @@
+"""Code challenges: one row per code issued (SMS code or authorization code).
+
+django-otp's :class:`~django_otp.models.CooldownMixin` and
+:class:`~django_otp.models.ThrottlingMixin` are abstract models that do not
+depend on a user: only :class:`~django_otp.models.Device` carries the ``user``
+foreign key. Patients are not Django users, so :class:`CodeChallenge` takes
+the two mixins *without* ``Device`` and supplies the two no-op hooks that the
+mixins chain to with ``super()`` (``generate_is_allowed`` and
+``verify_is_allowed``). What the mixins lack, the services add: the hard lock
+after five failures, expiry, the per-phone caps and delivery. See
+docs/verification.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.models import CooldownMixin, ThrottlingMixin
+
+from hub.protect import SealedTextField, mask_phone
+from identity import codes
+from identity.sms import checks as _sms_checks  # noqa: F401  registers the system checks
+
+
+class _OtpHooks(models.Model):
+    """The hooks of django-otp's ``Device`` that its mixins call via ``super()``."""
+
+    class Meta:
+        abstract = True
+
+    def generate_is_allowed(self):
+        return True, None
+
+    def verify_is_allowed(self):
+        return True, None
+
+
+class CodeChallenge(CooldownMixin, ThrottlingMixin, _OtpHooks):
+    """One code sent (``sms``) or shown (``authcode``) for one ``reference``.
+
+    ``reference`` names what the code protects (``"authorization:42"``) so that
+    this app never imports the relay. Issuing a new code for the same
+    reference marks the previous row ``superseded`` and carries its failure
+    count over, so a request gets five wrong tries in all, not five per code.
+    The code itself is never stored: only ``code_mac``.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS code")
+        AUTHCODE = "authcode", _("authorization code")
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("active")
+        USED = "used", _("used")
+        LOCKED = "locked", _("locked")
+        EXPIRED = "expired", _("expired")
+        SUPERSEDED = "superseded", _("superseded")
+
+    reference = models.CharField(_("reference"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
+    phone = SealedTextField(_("phone number"), purpose="phone", null=True, blank=True)
+    phone_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    code_salt = models.CharField(max_length=32, editable=False)
+    code_mac = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    backend = models.CharField(_("delivered by"), max_length=32, blank=True, default="")
+    provider_message_id = models.CharField(
+        _("provider message id"), max_length=100, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("code challenge")
+        verbose_name_plural = _("code challenges")
+        indexes = [
+            models.Index(fields=["reference", "-created_at"], name="identity_code_reference"),
+            models.Index(
+                fields=["phone_digest", "created_at"],
+                name="identity_code_phone_sends",
+                condition=Q(channel="sms"),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=Q(state="active"),
+                name="identity_one_active_code_per_reference",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} code #{self.pk} for {self.reference}"
+
+    # django-otp hooks -------------------------------------------------------
+    def get_cooldown_duration(self) -> int:
+        return codes.COOLDOWN_SECONDS
+
+    def get_throttle_factor(self) -> int:
+        # 0 (the default) turns django-otp's exponential delay off: the hard
+        # lock after MAX_FAILURES already bounds guessing to 5 in 10^6.
+        return getattr(settings, "IDENTITY_CODE_THROTTLE_FACTOR", 0)
+
+    # Reads ------------------------------------------------------------------
+    @property
+    def failures(self) -> int:
+        return self.throttling_failure_count
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, codes.MAX_FAILURES - self.throttling_failure_count)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+    def current_state(self, now=None) -> str:
+        """``state``, with an active code past its expiry reported ``expired``
+        (rows are marked expired lazily, when next touched)."""
+        if self.state == self.State.ACTIVE and self.is_expired(now):
+            return self.State.EXPIRED
+        return self.state
+
+
+class ChallengeLock(models.Model):
+    """A row per phone digest (or reference) locked with SELECT ... FOR UPDATE
+    while a code is issued, so the per-phone caps and the cooldown hold under
+    concurrency. Rows carry no data and may be deleted at any time."""
+
+    key = models.CharField(primary_key=True, max_length=120)
+
+    class Meta:
+        verbose_name = _("challenge lock")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,1 @@
+"""Authorization-code push backends (see ``identity.push``)."""

@@ -1,0 +1,16 @@
+"""Keeps pushed codes in ``outbox``, for tests."""
+
+import threading
+
+from identity.push import BasePushBackend, PushMessage
+
+outbox: list[PushMessage] = []
+_lock = threading.Lock()
+
+
+class LocmemPushBackend(BasePushBackend):
+    name = "locmem"
+
+    def push(self, message: PushMessage) -> None:
+        with _lock:
+            outbox.append(message)
