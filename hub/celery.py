@@ -32,3 +32,7 @@ def _merge_beat_schedules(sender, **kwargs):  # pragma: no cover - wiring
             continue
         schedule.update(module.BEAT_SCHEDULE)
     sender.conf.beat_schedule = schedule
+
+
+# Request ids in task headers, Django's logging and metrics in workers.
+import hub.ops.celery_signals  # noqa: E402, F401

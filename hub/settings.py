@@ -86,6 +86,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later layer (and its log lines) sees the request id.
+    "hub.ops.middleware.RequestIdMiddleware",
+    "hub.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hospitals.middleware.AdminHostMiddleware",
     "hub.errors.ApiErrorShapeMiddleware",
@@ -264,13 +267,39 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hub@localhost")
 
 # --- Logging -------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# json (one object per line, with request_id) or plain; see docs/operations.md.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "filters": {
+        "request_id": {"()": "hub.ops.logging.RequestIdFilter"},
+        "redact": {"()": "hub.ops.logging.RedactFilter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"()": "hub.ops.logging.PlainFormatter"},
+        "json": {"()": "hub.ops.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT.lower() == "json" else "plain",
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# --- Operations: readiness and metrics (docs/operations.md) ---------------------------
+# /metrics answers these networks (the direct peer address), or a bearer token.
+METRICS_ALLOWED_IPS = env.list(
+    "METRICS_ALLOWED_IPS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Per-check timeout of /readyz, and how long the province probe result is reused.
+READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=1.5)
+READYZ_PROVINCE_CACHE_SECONDS = env.float("READYZ_PROVINCE_CACHE_SECONDS", default=10.0)
+# Components reported by /readyz without failing it (e.g. province).
+READYZ_SOFT_CHECKS = env.list("READYZ_SOFT_CHECKS", default=[])
