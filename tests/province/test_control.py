@@ -234,3 +234,9 @@ def test_run_province_command_serves_with_config_and_env_faults(tmp_path):
         process.wait(timeout=10)
         process.stdout.close()
         process.stderr.close()
+
+
+def test_root_page_describes_the_simulator(province_sim):
+    page = requests.get(province_sim.url + "/", timeout=5)
+    assert page.status_code == 200
+    assert "codeAuthRec/save" in page.text and "455404482" in page.text

@@ -14,6 +14,7 @@ demo door, never part of the province's surface.
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import json
 import logging
@@ -22,7 +23,13 @@ from typing import Any
 
 from hub.province.client import SAVE_PATH
 from hub.province.simulator.authrec import handle_save
-from hub.province.simulator.http import BodyTooLarge, Response, json_response, read_body
+from hub.province.simulator.http import (
+    BodyTooLarge,
+    Response,
+    html_response,
+    json_response,
+    read_body,
+)
 from hub.province.simulator.state import SimState
 from hub.province.simulator.viewer import handle_view
 
@@ -36,6 +43,27 @@ def _is_loopback(address: str) -> bool:
         return False
     mapped = getattr(ip, "ipv4_mapped", None)
     return (mapped or ip).is_loopback
+
+
+def index_page(state: SimState) -> str:
+    """``GET /``: what this is, for whoever opens the URL ``make run`` prints."""
+    snapshot = state.snapshot()
+    orgs = "".join(
+        f"<li>{html.escape(code)} {html.escape(name)}</li>"
+        for code, name in snapshot["orgs"].items()
+    )
+    accounts = ", ".join(html.escape(paasid) for paasid in snapshot["accounts"])
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        "<title>Province simulator</title></head><body>"
+        "<h1>广东健康档案互通系统 — simulator</h1>"
+        f"<p>POST <code>{SAVE_PATH}</code> (x-tif signed JSON)<br>"
+        f"GET <code>{html.escape(state.viewer_path)}?param=..&amp;appId=..</code></p>"
+        f"<p>Accounts (paasid): {accounts}</p><p>Registered orgs:</p><ul>{orgs}</ul>"
+        "<p>Loopback only: <code>GET|POST /_sim/control</code>, "
+        "<code>GET /_sim/authorizations</code>, <code>GET /_sim/health</code>.</p>"
+        "</body></html>"
+    )
 
 
 def handle_control(state: SimState, environ: dict[str, Any]) -> Response:
@@ -62,6 +90,8 @@ def route(state: SimState, environ: dict[str, Any]) -> Response:
         if method not in ("GET", "HEAD"):
             return json_response(405, {"returnCode": "0", "returnDesc": "请求方法不支持，应为 GET"})
         return handle_view(state, environ)
+    if path == "/" and method in ("GET", "HEAD"):
+        return html_response(200, index_page(state))
     if path.startswith("/_sim/"):
         if not _is_loopback(environ.get("REMOTE_ADDR", "")):
             return json_response(403, {"error": "the simulator's control paths are loopback only"})
