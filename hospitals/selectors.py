@@ -1,16 +1,19 @@
 """Reads on the registry, including the signed-request hot path.
 
 ``credentials_for_paasid`` runs on every hospital request. The decrypted
-credential material is kept in-process for ``HUB_CREDENTIAL_CACHE_SECONDS``
-(default 5 s) so that a request costs no credential query and no unsealing;
-rotation in this process clears it at once, other processes pick changes up
-when the entry expires. Expiry times are cached, not "is usable" flags, so a
+credential material and the hospital's row are kept in-process for
+``HUB_CREDENTIAL_CACHE_SECONDS`` (default 5 s) so that an authenticated
+request costs no query and no unsealing; any write in this process (services,
+admin: see ``hospitals.signals``) clears it at once, other processes pick
+changes up when the entry expires (a suspension takes effect everywhere
+within those seconds). Expiry times are cached, not "is usable" flags, so a
 credential whose overlap window ends is refused on the second it ends. The
 decrypted secrets never leave the process (not in Redis, not in logs).
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from dataclasses import dataclass
@@ -41,11 +44,19 @@ class CachedCredential:
 
 @dataclass(frozen=True)
 class CredentialSet:
-    """The hospital behind a paasid and all of that hospital's credentials."""
+    """The hospital behind a paasid and all of that hospital's credentials.
+
+    ``hospital`` is the row as loaded; callers get a copy (``hospital_copy``)
+    so that nothing a view does to ``request.user`` leaks into the cache.
+    """
 
     hospital_id: int
     requested: CachedCredential
     credentials: tuple[CachedCredential, ...]
+    hospital: Hospital | None = None
+
+    def hospital_copy(self) -> Hospital | None:
+        return copy.copy(self.hospital) if self.hospital is not None else None
 
     def usable(self, at: datetime | None = None) -> list[CachedCredential]:
         at = at or timezone.now()
@@ -106,7 +117,8 @@ def _load_credentials(paasid: str) -> CredentialSet | None:
     # that is current or inside an overlap window.
     owner = HubCredential.objects.filter(paasid=paasid).values("hospital_id")[:1]
     rows = list(
-        HubCredential.objects.filter(hospital_id=Subquery(owner))
+        HubCredential.objects.select_related("hospital")
+        .filter(hospital_id=Subquery(owner))
         .filter(Q(paasid=paasid) | Q(valid_until__isnull=True) | Q(valid_until__gt=now))
         .order_by("-created_at")
     )
@@ -118,6 +130,7 @@ def _load_credentials(paasid: str) -> CredentialSet | None:
         hospital_id=requested.hospital_id,
         requested=next(c for c in creds if c.paasid == paasid),
         credentials=creds,
+        hospital=requested.hospital,
     )
 
 

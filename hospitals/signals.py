@@ -10,6 +10,6 @@ from hospitals.selectors import credentials_cache_clear
 
 @receiver([post_save, post_delete], sender=HubCredential)
 @receiver([post_save, post_delete], sender=ProvinceAccount)
-@receiver(post_delete, sender=Hospital)
+@receiver([post_save, post_delete], sender=Hospital)
 def _forget_cached_credentials(sender, **kwargs) -> None:
     credentials_cache_clear()

@@ -15,7 +15,8 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 from hospitals.models import Hospital
@@ -37,9 +38,25 @@ def _rate_for(hospital: Hospital) -> tuple[int, int] | None:
         return parse_throttle_rate(DEFAULT_RATE)
 
 
-class HospitalRateThrottle(BaseThrottle):
-    cache = cache
+def _hit(key: str, ttl: int) -> int:
+    """Count one request in ``key``'s window; the new count."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # Redis: INCR and EXPIRE NX in one round trip (atomic, no lost counts).
+        redis_key = backend.make_and_validate_key(key)
+        pipe = backend._cache.get_client(redis_key, write=True).pipeline()
+        pipe.incr(redis_key)
+        pipe.expire(redis_key, ttl, nx=True)
+        return int(pipe.execute()[0])
+    cache.add(key, 0, timeout=ttl)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=ttl)
+        return 1
 
+
+class HospitalRateThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
         hospital = request.user
         if not isinstance(hospital, Hospital):
@@ -51,12 +68,7 @@ class HospitalRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"throttle:hospital:{hospital.pk}:{period}:{window}"
-        self.cache.add(key, 0, timeout=period + 1)
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # expired between add and incr
-            self.cache.add(key, 1, timeout=period + 1)
-            count = 1
+        count = _hit(key, period + 1)
         if count <= limit:
             return True
         self._wait = (window + 1) * period - now

@@ -107,9 +107,32 @@ def test_credentials_lookup_is_cached(hospital_a, django_assert_num_queries):
         assert credentials_for_paasid("hosp-a").hospital_id == hospital_a.pk
 
 
-def test_signed_request_costs_one_query_for_auth(api_a):
-    api_a.get(ME)  # warm the credential cache
+def test_signed_request_costs_at_most_one_query_for_auth(api_a):
+    credentials_cache_clear()
     with CaptureQueriesContext(connection) as queries:
         assert api_a.get(ME).status_code == 200
     ours = [q["sql"] for q in queries.captured_queries if "hospitals_" in q["sql"]]
-    assert len(ours) == 1, ours
+    assert len(ours) == 1, ours  # cold: credentials and hospital in one query
+    with CaptureQueriesContext(connection) as queries:
+        assert api_a.get(ME).status_code == 200
+    assert not [q for q in queries.captured_queries if "hospitals_" in q["sql"]]
+
+
+def test_cached_hospital_is_not_shared_with_views(api_a, hospital_a):
+    from hospitals.selectors import credentials_for_paasid
+
+    api_a.get(ME)
+    first = credentials_for_paasid("hosp-a").hospital_copy()
+    first.org_name = "changed by a view"
+    assert credentials_for_paasid("hosp-a").hospital_copy().org_name == "测试机构名称"
+
+
+def test_rotation_writes_an_operation_log_row_without_secrets(hospital_a, admin_user):
+    from audit.models import OperationLog
+
+    issued = hub_credential_rotate(actor=admin_user, hospital=hospital_a)
+    row = OperationLog.objects.filter(action="hub_credential.rotate").get()
+    text = f"{row.before} {row.after} {row.target_repr}"
+    assert issued.paasid in text
+    assert issued.paastoken not in text and issued.sm4_key not in text
+    assert row.actor_repr == admin_user.get_username()

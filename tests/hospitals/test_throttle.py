@@ -28,3 +28,15 @@ def test_throttle_off(api_a, hospital_a, settings):
 def test_default_rate_applies_without_own_rate(api_a, settings):
     settings.HOSPITAL_THROTTLE_DEFAULT_RATE = "2/min"
     assert [api_a.get(ME).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_counter_without_redis(monkeypatch):
+    """The embedded default (local-memory cache) counts the same way."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from hospitals import throttles
+
+    local = LocMemCache("throttle-test", {})
+    monkeypatch.setattr(throttles, "caches", {"default": local})
+    monkeypatch.setattr(throttles, "cache", local)
+    assert [throttles._hit("k", 60) for _ in range(3)] == [1, 2, 3]
