@@ -6,9 +6,10 @@ path: ``seq``, ``prev_hash`` and ``row_hash`` stay empty until the sealer
 range-partitioned by month on ``created_at`` (see migration 0001 and
 ``audit.partitions``), so the primary key there is ``(id, created_at)``;
 Django only ever looks rows up by ``id``, which stays unique because it comes
-from one sequence. Logs keep ``hospital_id``/``org_code`` as plain values, not
-foreign keys: a log must outlive the row it mentions, and a partitioned table
-referencing others makes every purge heavier.
+from one sequence. A log's ``hospital`` is a foreign key *without* a database
+constraint (``db_constraint=False``): a log must outlive the row it mentions,
+and constraints on a partitioned table would make every purge heavier; the
+``org_code`` copy keeps the row readable on its own.
 """
 
 from __future__ import annotations
@@ -73,7 +74,17 @@ class AccessLog(ChainedLog):
         "usage",
     )
 
-    hospital_id = models.BigIntegerField(_("hospital id"), null=True, blank=True)
+    hospital = models.ForeignKey(
+        "hospitals.Hospital",
+        verbose_name=_("hospital"),
+        null=True,
+        blank=True,
+        # A log outlives the hospital row; no constraint on the partitioned table.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     org_code = models.CharField(_("organisation code"), max_length=32, blank=True, default="")
     endpoint = models.CharField(_("endpoint"), max_length=200)
     method = models.CharField(_("method"), max_length=8)
@@ -93,7 +104,7 @@ class AccessLog(ChainedLog):
         verbose_name_plural = _("access log")
         indexes = [
             *_log_indexes("audit_acc"),
-            models.Index(fields=["hospital_id", "created_at"], name="audit_acc_hosp"),
+            models.Index(fields=["hospital", "created_at"], name="audit_acc_hosp"),
         ]
 
     def __str__(self) -> str:
@@ -131,7 +142,17 @@ class CallLog(ChainedLog):
     attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     authorization_id = models.BigIntegerField(_("authorization id"), null=True, blank=True)
-    hospital_id = models.BigIntegerField(_("hospital id"), null=True, blank=True)
+    hospital = models.ForeignKey(
+        "hospitals.Hospital",
+        verbose_name=_("hospital"),
+        null=True,
+        blank=True,
+        # A log outlives the hospital row; no constraint on the partitioned table.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     org_code = models.CharField(_("organisation code"), max_length=32, blank=True, default="")
 
     class Meta:
@@ -247,7 +268,14 @@ class UsageCounter(models.Model):
     same kinds in ``AccessLog.usage``.
     """
 
-    hospital_id = models.BigIntegerField(_("hospital id"))
+    hospital = models.ForeignKey(
+        "hospitals.Hospital",
+        verbose_name=_("hospital"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the unique (hospital, day, kind) index serves
+        related_name="+",
+    )
     org_code = models.CharField(_("organisation code"), max_length=32, blank=True, default="")
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind"), max_length=64)
@@ -255,10 +283,11 @@ class UsageCounter(models.Model):
 
     class Meta:
         verbose_name = _("usage counter")
-        verbose_name_plural = _("usage counters")
+        # The admin's changelist of this model is the usage page.
+        verbose_name_plural = _("usage")
         constraints = [
             models.UniqueConstraint(
-                fields=["hospital_id", "day", "kind"], name="audit_usage_hosp_day_kind"
+                fields=["hospital", "day", "kind"], name="audit_usage_hosp_day_kind"
             ),
         ]
         indexes = [models.Index(fields=["day", "kind"], name="audit_usage_day_kind")]

@@ -26,11 +26,12 @@ def test_finds_a_value_planted_in_a_log_table(db):
 
 
 def test_finds_a_value_in_log_output_and_files(db, caplog, tmp_path):
-    logging.getLogger("somewhere").warning("sent code to %s", PHONE)
+    planted = "planted-record-content-42"
+    logging.getLogger("somewhere").warning("carried %s", planted)
     logfile = tmp_path / "hub.log"
-    logfile.write_text("token=hosp-a-token-secret\n")
+    logfile.write_text(f"phone={PHONE}\n")
 
-    findings = scan([PHONE, "hosp-a-token-secret"], log_text=caplog.text, files=[logfile])
+    findings = scan([PHONE, planted], log_text=caplog.text, files=[logfile])
 
     assert {f.where for f in findings} == {"log output", str(logfile)}
 
