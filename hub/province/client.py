@@ -6,7 +6,7 @@ Failure classes (every call has a connect and a read timeout):
 
 - ``ProvinceError``: base class; carries ``interface``, ``http_status``,
   ``return_code``, ``return_desc`` (the province's own text, kept verbatim),
-  ``latency_ms`` and ``transient``.
+  ``latency_ms``, ``transient`` and ``timed_out`` (connect or read timeout).
 - ``ProvinceTransientError`` (retry with backoff): network failure, connect or
   read timeout, HTTP 5xx, and HTTP 408/429 (the gateway asking us to come back).
 - ``ProvincePermanentError`` (never retry): any other 4xx (bad signature,
@@ -96,8 +96,10 @@ class ProvinceError(Exception):
         return_code: str | None = None,
         return_desc: str | None = None,
         latency_ms: float = 0.0,
+        timed_out: bool = False,
     ) -> None:
         super().__init__(message)
+        self.timed_out = timed_out
         self.interface = interface
         self.http_status = http_status
         self.return_code = return_code
@@ -200,7 +202,10 @@ def _post_save(
         kind = "timeout" if isinstance(exc, requests.Timeout) else "network error"
         logger.warning("province %s %s: %s after %.0f ms", SAVE_INTERFACE, log_ctx, kind, latency)
         raise ProvinceTransientError(
-            f"province {kind}: {type(exc).__name__}", interface=SAVE_INTERFACE, latency_ms=latency
+            f"province {kind}: {type(exc).__name__}",
+            interface=SAVE_INTERFACE,
+            latency_ms=latency,
+            timed_out=isinstance(exc, requests.Timeout),
         ) from exc
     except requests.RequestException as exc:
         # Bad URL, bad scheme, undecodable transfer: retrying changes nothing.
