@@ -1,1 +1,33 @@
-urlpatterns: list = []
+"""The relay's URLs: the province-compatible endpoint and /api/v1/ authorizations and views."""
+
+from django.urls import path
+
+from hub.authorizations import views
+from hub.authorizations.compat import CodeAuthRecSaveView
+from hub.province.client import SAVE_PATH
+
+urlpatterns = [
+    path(SAVE_PATH.lstrip("/"), CodeAuthRecSaveView.as_view(), name="codeauthrec-save"),
+    path("api/v1/authorizations", views.AuthorizationsView.as_view(), name="authorizations"),
+    path(
+        "api/v1/authorizations/<str:pk>",
+        views.AuthorizationDetailView.as_view(),
+        name="authorization-detail",
+    ),
+    path(
+        "api/v1/authorizations/<str:pk>/verify",
+        views.AuthorizationVerifyView.as_view(),
+        name="authorization-verify",
+    ),
+    path(
+        "api/v1/authorizations/<str:pk>/revoke",
+        views.AuthorizationRevokeView.as_view(),
+        name="authorization-revoke",
+    ),
+    path(
+        "api/v1/authorizations/<str:pk>/resend",
+        views.AuthorizationResendView.as_view(),
+        name="authorization-resend",
+    ),
+    path("api/v1/views", views.ViewsView.as_view(), name="views"),
+]

@@ -1,0 +1,107 @@
+"""The province-compatible endpoint (mode 1, after an online appointment):
+``POST /ebus/jiankangdangan/gdehr/dhccApi/codeAuthRec/save``.
+
+Same body as the province's (spec §2.3), signed with the hub credentials, with
+``patientIdcard`` under the hospital's hub key. ``orgCode`` must be the
+caller's. ``status`` ``"1"`` (or the seed's ``" 1"``) grants, ``"0"`` revokes
+the caller's live authorizations of that patient. ``authDays`` is relayed as
+sent, 1 to 30 (30 when absent). ``appId`` is accepted as sent and replaced by
+the province account's; ``orgName`` is replaced by the registered name.
+
+The hub relays synchronously and answers as the province answered it:
+``{"returnCode": "1", "returnDesc": "成功"}`` or the province's own refusal
+(HTTP 200, ``returnCode`` ``"0"``, its ``returnDesc``). The hub's own refusals
+(bad signature, bad input, province unreachable) have the same shape plus
+``errorCode``. A grant the province could not take (down, timeout) is kept and
+retried by the hub; the answer is then 502/504 ``PROVINCE_UNAVAILABLE`` /
+``PROVINCE_TIMEOUT``, and a retry by the HIS is harmless.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from audit.context import note
+from audit.usage import auth_kind
+from hospitals.api import HospitalAPIView
+from hub.authorizations import services
+from hub.authorizations.errors import RelayCode, relay_error
+from hub.authorizations.models import Method, SyncState
+from hub.authorizations.serializers import CompatSerializer, validated
+from hub.authorizations.sync import FAILED, SYNCED, SyncOutcome, province_revoke_direct
+from hub.authorizations.validation import decrypt_field, validate_id_number
+from hub.protect import digest
+
+DEFAULT_AUTH_DAYS = 30
+
+
+def province_shaped(outcome: SyncOutcome | None) -> Response:
+    """The province's answer, relayed; or the hub's refusal when there is none."""
+    if outcome is not None and outcome.kind == SYNCED:
+        return Response({"returnCode": outcome.return_code, "returnDesc": outcome.return_desc})
+    if outcome is not None and outcome.kind == FAILED:
+        if outcome.http_status is not None and 200 <= outcome.http_status < 300:
+            # A business refusal: exactly what the province said.
+            return Response(
+                {"returnCode": outcome.return_code or "0", "returnDesc": outcome.return_desc}
+            )
+        raise relay_error(RelayCode.PROVINCE_REFUSED, reason=outcome.return_desc[:200])
+    if outcome is not None and outcome.timeout:
+        raise relay_error(RelayCode.PROVINCE_TIMEOUT)
+    raise relay_error(RelayCode.PROVINCE_UNAVAILABLE)
+
+
+class CodeAuthRecSaveView(HospitalAPIView):
+    @extend_schema(
+        summary="Province-compatible codeAuthRec/save (mode 1: online appointment)",
+        tags=["province-compatible"],
+    )
+    def post(self, request: Request):
+        hospital = request.user
+        rec = validated(CompatSerializer, request.data)["codeAuthRec"]
+        status = rec["status"].strip()
+        if status not in ("1", "0"):
+            raise relay_error(RelayCode.STATUS_INVALID)
+        if rec["orgCode"].strip() != hospital.org_code:
+            raise relay_error(RelayCode.ORG_CODE_MISMATCH)
+        id_number = validate_id_number(
+            decrypt_field(
+                request.auth.sm4_key, rec["patientIdcard"], field="codeAuthRec.patientIdcard"
+            ),
+            card_type="",
+        )
+        name = rec["patientName"].strip()
+        if not name or not name.isprintable():
+            raise relay_error(RelayCode.FIELD_INVALID, "codeAuthRec.patientName: empty or not text")
+        note(request, patient_digest=digest(id_number, purpose="id"))
+
+        if status == "1":
+            auth, outcome = services.authorization_grant_appointment(
+                hospital=hospital,
+                id_number=id_number,
+                patient_name=name,
+                auth_days=rec.get("authDays", DEFAULT_AUTH_DAYS),
+                actor=hospital,
+            )
+            kinds = [auth_kind(Method.APPOINTMENT, "granted")]
+            if auth.sync_state == SyncState.SYNCED:
+                kinds.append(auth_kind(Method.APPOINTMENT, "synced"))
+            note(request, authorization_id=auth.pk, usage=kinds)
+            return province_shaped(outcome)
+
+        results = services.authorization_revoke_patient(
+            hospital=hospital, id_number=id_number, actor=hospital
+        )
+        if not results:
+            return province_shaped(
+                province_revoke_direct(hospital=hospital, id_number=id_number, patient_name=name)
+            )
+        auth, outcome = results[0]
+        note(
+            request,
+            authorization_id=auth.pk,
+            usage=[auth_kind(auth.method, "revoked")],
+        )
+        return province_shaped(outcome)

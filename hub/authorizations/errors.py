@@ -1,0 +1,136 @@
+"""Stable error codes of the relay (authorizations, views, the compatible endpoint).
+
+Every refusal leaves as ``{"returnCode": "0", "returnDesc": <reason>,
+"errorCode": <code>}`` (``hub.errors.HubError``). Clients act on the code;
+the text is translated (Simplified Chinese by default). The identity app's
+codes (``CODE_WRONG``, ``CODE_LOCKED``, ``SMS_COOLDOWN``...) and the face
+codes (``FACE_MISMATCH``...) pass through unchanged.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from hub.errors import HubError
+
+
+class RelayCode(StrEnum):
+    # Malformed input (400)
+    BODY_NOT_OBJECT = "BODY_NOT_OBJECT"
+    FIELD_MISSING = "FIELD_MISSING"
+    FIELD_EMPTY = "FIELD_EMPTY"
+    FIELD_WRONG_TYPE = "FIELD_WRONG_TYPE"
+    FIELD_TOO_LONG = "FIELD_TOO_LONG"
+    FIELD_INVALID = "FIELD_INVALID"
+    SM4_BAD_CIPHERTEXT = "SM4_BAD_CIPHERTEXT"
+    SM4_DECRYPT_FAILED = "SM4_DECRYPT_FAILED"
+    CARD_TYPE_UNKNOWN = "CARD_TYPE_UNKNOWN"
+    ID_NUMBER_INVALID = "ID_NUMBER_INVALID"
+    ID_CHECK_DIGIT_INVALID = "ID_CHECK_DIGIT_INVALID"
+    METHOD_UNKNOWN = "METHOD_UNKNOWN"
+    PHONE_REQUIRED = "PHONE_REQUIRED"
+    CODE_REQUIRED = "CODE_REQUIRED"
+    PHOTOS_REQUIRED = "PHOTOS_REQUIRED"
+    STATUS_INVALID = "STATUS_INVALID"
+    AUTH_DAYS_INVALID = "AUTH_DAYS_INVALID"
+    PARAM_MALFORMED = "PARAM_MALFORMED"
+    PARAM_UNKNOWN_KEY = "PARAM_UNKNOWN_KEY"
+    PARAM_DUPLICATE_KEY = "PARAM_DUPLICATE_KEY"
+    PARAM_MISSING_KEY = "PARAM_MISSING_KEY"
+    PARAM_EMPTY_VALUE = "PARAM_EMPTY_VALUE"
+    FILTER_INVALID = "FILTER_INVALID"
+    # Not the caller's (403) / unknown (404)
+    ORG_CODE_MISMATCH = "ORG_CODE_MISMATCH"
+    AUTHORIZATION_NOT_FOUND = "AUTHORIZATION_NOT_FOUND"
+    # State (409, 410, 423)
+    AUTHORIZATION_STATE_CONFLICT = "AUTHORIZATION_STATE_CONFLICT"
+    AUTHORIZATION_EXPIRED = "AUTHORIZATION_EXPIRED"
+    AUTHORIZATION_LOCKED = "AUTHORIZATION_LOCKED"
+    RESEND_NOT_APPLICABLE = "RESEND_NOT_APPLICABLE"
+    FACE_NOT_AVAILABLE = "FACE_NOT_AVAILABLE"
+    # Views refused
+    NO_CONSENT = "NO_CONSENT"
+    CONSENT_EXPIRED = "CONSENT_EXPIRED"
+    CONSENT_REVOKED = "CONSENT_REVOKED"
+    CONSENT_NOT_SYNCED = "CONSENT_NOT_SYNCED"
+    # The province (compatible endpoint)
+    PROVINCE_UNAVAILABLE = "PROVINCE_UNAVAILABLE"
+    PROVINCE_TIMEOUT = "PROVINCE_TIMEOUT"
+    PROVINCE_REFUSED = "PROVINCE_REFUSED"
+
+
+_STATUS = {
+    RelayCode.ORG_CODE_MISMATCH: 403,
+    RelayCode.AUTHORIZATION_NOT_FOUND: 404,
+    RelayCode.AUTHORIZATION_STATE_CONFLICT: 409,
+    RelayCode.RESEND_NOT_APPLICABLE: 409,
+    RelayCode.AUTHORIZATION_EXPIRED: 410,
+    RelayCode.AUTHORIZATION_LOCKED: 423,
+    RelayCode.FACE_NOT_AVAILABLE: 503,
+    RelayCode.NO_CONSENT: 403,
+    RelayCode.CONSENT_REVOKED: 403,
+    RelayCode.CONSENT_EXPIRED: 410,
+    RelayCode.CONSENT_NOT_SYNCED: 409,
+    RelayCode.PROVINCE_UNAVAILABLE: 502,
+    RelayCode.PROVINCE_REFUSED: 502,
+    RelayCode.PROVINCE_TIMEOUT: 504,
+}
+
+_MESSAGES = {
+    RelayCode.BODY_NOT_OBJECT: _("The request body must be a JSON object."),
+    RelayCode.SM4_BAD_CIPHERTEXT: _(
+        "%(field)s is not SM4 ciphertext: it must be hexadecimal, a multiple of 32 characters."
+    ),
+    RelayCode.SM4_DECRYPT_FAILED: _(
+        "%(field)s cannot be decrypted: encrypt it with this hospital's hub SM4 key."
+    ),
+    RelayCode.CARD_TYPE_UNKNOWN: _("cardType must be one of 01-08 or 99."),
+    RelayCode.ID_NUMBER_INVALID: _(
+        "The ID number is not valid for its card type (a resident ID is 17 digits and a check character)."
+    ),
+    RelayCode.ID_CHECK_DIGIT_INVALID: _(
+        "The resident ID number's check character is wrong (GB 11643)."
+    ),
+    RelayCode.METHOD_UNKNOWN: _("method must be sms, authcode or face."),
+    RelayCode.PHONE_REQUIRED: _("method sms needs phone (SM4 hex of the patient's mobile number)."),
+    RelayCode.CODE_REQUIRED: _("Send the code the patient received."),
+    RelayCode.PHOTOS_REQUIRED: _("Send idPhoto and livePhoto (base64 JPEG or PNG)."),
+    RelayCode.STATUS_INVALID: _('status must be "1" (grant) or "0" (revoke).'),
+    RelayCode.AUTH_DAYS_INVALID: _("authDays must be an integer from 1 to 30."),
+    RelayCode.ORG_CODE_MISMATCH: _("orgCode is not the calling hospital's organisation code."),
+    RelayCode.AUTHORIZATION_NOT_FOUND: _("No such authorization for this hospital."),
+    RelayCode.AUTHORIZATION_EXPIRED: _("This authorization request has expired; start a new one."),
+    RelayCode.AUTHORIZATION_LOCKED: _(
+        "This authorization request is locked after too many failed verifications."
+    ),
+    RelayCode.RESEND_NOT_APPLICABLE: _("Only sms and authcode requests have a code to resend."),
+    RelayCode.FACE_NOT_AVAILABLE: _("Face verification is not available on this hub yet."),
+    RelayCode.NO_CONSENT: _("This hospital holds no authorization from this patient."),
+    RelayCode.CONSENT_EXPIRED: _("The patient's authorization has expired."),
+    RelayCode.CONSENT_REVOKED: _("The patient's authorization has been revoked."),
+    RelayCode.CONSENT_NOT_SYNCED: _(
+        "The authorization is not yet confirmed by the province; retry shortly."
+    ),
+    RelayCode.PROVINCE_UNAVAILABLE: _(
+        "The province did not answer; the hub keeps the authorization and retries."
+    ),
+    RelayCode.PROVINCE_TIMEOUT: _(
+        "The province did not answer in time; the hub keeps the authorization and retries."
+    ),
+    RelayCode.PROVINCE_REFUSED: _("The province refused the hub's call: %(reason)s"),
+}
+
+
+def relay_error(
+    code: RelayCode, message: str | None = None, status: int | None = None, **params
+) -> HubError:
+    """A ``HubError`` for ``code`` with its standard status and message.
+
+    ``params`` fill the message's placeholders (``field``, ``reason``).
+    """
+    text = str(message if message is not None else _MESSAGES.get(code, _("Bad request.")))
+    if params:
+        text = text % params
+    return HubError(code, text, status or _STATUS.get(code, 400))

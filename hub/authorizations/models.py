@@ -1,0 +1,179 @@
+"""The consent record: one patient's authorization for one hospital.
+
+Personal data is sealed (SM4-GCM under ``HUB_MASTER_KEY``, ``hub.protect``):
+the ID number, the patient's name and the phone number. The ID number and the
+phone number also get a keyed digest (``hub.protect.digest``) so the view
+relay finds a consent with one indexed query and never decrypts anything.
+
+Life cycle (the only legal moves are in ``TRANSITIONS``)::
+
+    pending --verify--> granted --revoke--> revoked
+       |                   `----expire---> expired
+       +--five failures--> locked
+       +--patient says no-> refused
+       +--cancel----------> revoked
+       `--not verified in time--> expired
+
+The province's copy is tracked beside the state: ``sync_state`` (``none``
+until there is something to send, then ``pending`` -> ``synced`` | ``failed``),
+``sync_status`` (``"1"`` grant / ``"0"`` revoke: what the next send carries)
+and ``sync_version`` (bumped whenever the status to send changes, so a send
+that was in flight for an older status cannot mark the newer one synced).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hub.protect import SealedTextField, mask_id, mask_phone
+
+
+class Method(models.TextChoices):
+    APPOINTMENT = "appointment", _("online appointment")
+    SMS = "sms", _("SMS code")
+    AUTHCODE = "authcode", _("authorization code")
+    FACE = "face", _("face 1:1")
+
+
+#: Methods a hospital may start with POST /api/v1/authorizations.
+ONSITE_METHODS = (Method.SMS, Method.AUTHCODE, Method.FACE)
+
+
+class State(models.TextChoices):
+    PENDING = "pending", _("pending")
+    GRANTED = "granted", _("granted")
+    REVOKED = "revoked", _("revoked")
+    EXPIRED = "expired", _("expired")
+    REFUSED = "refused", _("refused")
+    LOCKED = "locked", _("locked")
+
+
+class SyncState(models.TextChoices):
+    NONE = "none", _("nothing to send")
+    PENDING = "pending", _("pending")
+    SYNCED = "synced", _("synced")
+    FAILED = "failed", _("failed")
+
+
+#: (from, to) -> the action that makes the move. Anything else is a 409.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (State.PENDING, State.GRANTED): "grant",
+    (State.PENDING, State.LOCKED): "lock",
+    (State.PENDING, State.REFUSED): "refuse",
+    (State.PENDING, State.REVOKED): "cancel",
+    (State.PENDING, State.EXPIRED): "expire",
+    (State.GRANTED, State.REVOKED): "revoke",
+    (State.GRANTED, State.EXPIRED): "expire",
+}
+
+
+def transition_allowed(current: str, target: str) -> bool:
+    return (current, target) in TRANSITIONS
+
+
+class Authorization(models.Model):
+    hospital = models.ForeignKey(
+        "hospitals.Hospital",
+        on_delete=models.PROTECT,
+        related_name="authorizations",
+        verbose_name=_("hospital"),
+    )
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+
+    # The patient. Never filter on the sealed fields: use the digests.
+    patient_idcard = SealedTextField(_("ID number"), purpose="authorization-idcard")
+    patient_digest = models.CharField(max_length=64, editable=False)
+    card_type = models.CharField(_("card type"), max_length=2, blank=True, default="")
+    patient_name = SealedTextField(_("patient name"), purpose="authorization-name")
+    patient_ref = models.CharField(
+        _("patient id in the hospital"), max_length=64, blank=True, default=""
+    )
+    phone = SealedTextField(_("phone number"), purpose="phone", null=True, blank=True)
+    phone_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    # The doctor who asked.
+    staff_no = models.CharField(_("staff number"), max_length=64, blank=True, default="")
+    staff_name = models.CharField(_("staff name"), max_length=64, blank=True, default="")
+
+    auth_days = models.PositiveSmallIntegerField(_("days of validity"), default=30)
+    verify_failures = models.PositiveSmallIntegerField(_("failed face checks"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    granted_at = models.DateTimeField(_("granted"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # The province's copy.
+    sync_state = models.CharField(
+        _("province sync"), max_length=16, choices=SyncState.choices, default=SyncState.NONE
+    )
+    sync_status = models.CharField(_("status to send"), max_length=1, blank=True, default="")
+    sync_version = models.PositiveIntegerField(default=0)
+    sync_attempts = models.PositiveIntegerField(_("sync attempts"), default=0)
+    sync_reason = models.CharField(_("sync reason"), max_length=255, blank=True, default="")
+    sync_next_at = models.DateTimeField(_("next sync attempt"), null=True, blank=True)
+    sync_claim = models.CharField(max_length=32, blank=True, default="", editable=False)
+    sync_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    synced_at = models.DateTimeField(_("synced"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authorization")
+        verbose_name_plural = _("authorizations")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The view relay's one lookup.
+            models.Index(
+                fields=["hospital", "patient_digest", "-granted_at"], name="hub_auth_patient"
+            ),
+            models.Index(fields=["hospital", "-created_at"], name="hub_auth_hospital_list"),
+            # The expiry sweep and the sync sweep only see the few rows due.
+            models.Index(
+                fields=["valid_until"], name="hub_auth_granted_until", condition=Q(state="granted")
+            ),
+            models.Index(
+                fields=["sync_next_at"], name="hub_auth_sync_due", condition=Q(sync_state="pending")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Operation-log rows show this: no personal data.
+        return f"Authorization #{self.pk} ({self.method}, {self.state})"
+
+    @property
+    def reference(self) -> str:
+        """What the identity app's code challenges are bound to."""
+        return f"authorization:{self.pk}"
+
+    @property
+    def patient_idcard_masked(self) -> str:
+        return mask_id(self.patient_idcard)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""
+
+    @property
+    def patient_name_masked(self) -> str:
+        name = self.patient_name or ""
+        if len(name) <= 1:
+            return "*" if name else ""
+        return name[0] + "*" * (len(name) - 1)
+
+    def snapshot(self) -> dict:
+        """What the operation log may hold (no ID, name or phone in clear)."""
+        return {
+            "method": self.method,
+            "state": self.state,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "sync_state": self.sync_state,
+            "sync_status": self.sync_status,
+            "sync_attempts": self.sync_attempts,
+            "sync_reason": self.sync_reason,
+            "staff_no": self.staff_no,
+            "patient_digest": self.patient_digest[:16],
+        }

@@ -1,0 +1,290 @@
+"""Sending an authorization's state to the province (``codeAuthRec/save``).
+
+One send = one *attempt*: claim the row with a conditional UPDATE (so two
+workers, or a worker and the request thread, never send the same row at the
+same time), call the province outside any transaction, write the call-log
+row, then finish in a transaction that checks the claim is still ours.
+
+Outcomes:
+
+- ``synced``: HTTP 2xx and ``returnCode`` ``"1"``.
+- ``failed``: a permanent refusal (HTTP 4xx, ``returnCode`` ``"0"``, an
+  unreadable answer); never retried; ``sync_reason`` keeps the province's
+  ``returnDesc`` for the hospital to read.
+- ``retry``: a transient failure (network, timeout, 5xx, 408/429, no province
+  account configured); the row stays ``pending`` with ``sync_next_at`` set by
+  exponential backoff, and the Celery task (or the sweeper) sends it again.
+- ``superseded``: the status to send changed while we were sending (a revoke
+  during a grant's send); the new status is sent next.
+- ``skipped``: nothing to send, not due yet, or another sender holds the claim.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from audit.services import call_log_record, operation_log_record
+from hospitals.selectors import province_account_for
+from hub.authorizations.models import Authorization, SyncState
+from hub.errors import HubError
+from hub.province.client import (
+    ProvinceError,
+    revoke_authorization,
+    save_authorization,
+)
+
+logger = logging.getLogger("hub.authorizations.sync")
+
+INTERFACE = "codeAuthRec/save"
+SYNCED, FAILED, RETRY, SUPERSEDED, SKIPPED = "synced", "failed", "retry", "superseded", "skipped"
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    kind: str
+    http_status: int | None = None
+    return_code: str | None = None
+    return_desc: str = ""
+    timeout: bool = False
+    next_in: float = 0.0
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Delay before attempt ``attempt + 1``: base x 2^(attempt-1), capped, +-10 %."""
+    base = float(_setting("AUTHORIZATION_SYNC_RETRY_BASE_SECONDS", 10))
+    cap = float(_setting("AUTHORIZATION_SYNC_RETRY_MAX_SECONDS", 1800))
+    delay = min(cap, base * (2 ** max(0, attempt - 1)))
+    return delay * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not security
+
+
+def _lease() -> timedelta:
+    seconds = float(_setting("PROVINCE_CONNECT_TIMEOUT", 3)) + float(
+        _setting("PROVINCE_READ_TIMEOUT", 10)
+    )
+    return timedelta(seconds=seconds + 30)
+
+
+def _claim(authorization_id: int, *, force: bool) -> str | None:
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    rows = Authorization.objects.filter(pk=authorization_id, sync_state=SyncState.PENDING).filter(
+        Q(sync_claimed_until__isnull=True) | Q(sync_claimed_until__lt=now)
+    )
+    if not force:
+        rows = rows.filter(Q(sync_next_at__isnull=True) | Q(sync_next_at__lte=now))
+    claimed = rows.update(
+        sync_claim=token,
+        sync_claimed_until=now + _lease(),
+        sync_attempts=F("sync_attempts") + 1,
+    )
+    return token if claimed else None
+
+
+def authorization_sync(*, authorization_id: int, actor, force: bool = False) -> SyncOutcome:
+    """Make one attempt to send the authorization's pending status.
+
+    ``force`` ignores ``sync_next_at`` (the request thread's first attempt
+    right after the grant); a claim held by another sender is always respected.
+    """
+    token = _claim(authorization_id, force=force)
+    if token is None:
+        return SyncOutcome(SKIPPED)
+    auth = Authorization.objects.select_related("hospital").get(pk=authorization_id)
+    version, status, attempt = auth.sync_version, auth.sync_status, auth.sync_attempts
+    hospital = auth.hospital
+    try:
+        account = province_account_for(hospital)
+    except HubError as exc:
+        # No province account: an operator must enter one; keep retrying.
+        return _finish(auth.pk, token, version, actor, SyncOutcome(RETRY, return_desc=exc.message))
+
+    send = save_authorization if status == "1" else revoke_authorization
+    try:
+        result = send(
+            account,
+            base_url=settings.PROVINCE_BASE_URL,
+            id_number=auth.patient_idcard,
+            patient_name=auth.patient_name,
+            org_code=hospital.org_code,
+            org_name=hospital.org_name,
+            auth_days=auth.auth_days,
+            timeout=(settings.PROVINCE_CONNECT_TIMEOUT, settings.PROVINCE_READ_TIMEOUT),
+        )
+    except ProvinceError as exc:
+        outcome = SyncOutcome(
+            RETRY if exc.transient else FAILED,
+            http_status=exc.http_status,
+            return_code=exc.return_code,
+            return_desc=exc.return_desc or str(exc),
+            timeout=exc.http_status is None and "timeout" in str(exc),
+        )
+        latency, transient = exc.latency_ms, exc.transient
+    except ValueError as exc:  # a record the client refuses to build: never sendable
+        return _finish(auth.pk, token, version, actor, SyncOutcome(FAILED, return_desc=str(exc)))
+    else:
+        outcome = SyncOutcome(
+            SYNCED,
+            http_status=result.http_status,
+            return_code=result.return_code,
+            return_desc=result.return_desc,
+        )
+        latency, transient = result.latency_ms, False
+    call_log_record(
+        interface=INTERFACE,
+        http_status=outcome.http_status,
+        return_code=outcome.return_code,
+        return_desc=outcome.return_desc,
+        latency_ms=latency,
+        attempt=attempt,
+        authorization_id=auth.pk,
+        hospital=hospital,
+        transient=transient,
+    )
+    return _finish(auth.pk, token, version, actor, outcome)
+
+
+def _finish(pk: int, token: str, version: int, actor, outcome: SyncOutcome) -> SyncOutcome:
+    now = timezone.now()
+    with transaction.atomic():
+        auth = Authorization.objects.select_for_update().get(pk=pk)
+        if auth.sync_claim != token:
+            # Our lease ran out and another sender took the row: its word wins.
+            return SyncOutcome(SKIPPED)
+        before = auth.snapshot()
+        auth.sync_claim, auth.sync_claimed_until = "", None
+        fields = ["sync_claim", "sync_claimed_until", "updated_at"]
+        if auth.sync_version != version:
+            auth.save(update_fields=fields)
+            return SyncOutcome(SUPERSEDED)
+        auth.sync_reason = (outcome.return_desc or "")[:255]
+        fields += ["sync_state", "sync_reason", "sync_next_at"]
+        if outcome.kind == SYNCED:
+            auth.sync_state, auth.synced_at, auth.sync_next_at = SyncState.SYNCED, now, None
+            fields.append("synced_at")
+            action = "authorization.synced"
+        elif outcome.kind == FAILED:
+            auth.sync_state, auth.sync_next_at = SyncState.FAILED, None
+            action = "authorization.sync_failed"
+        else:
+            delay = backoff_seconds(auth.sync_attempts)
+            auth.sync_next_at = now + timedelta(seconds=delay)
+            outcome = replace(outcome, next_in=delay)
+            action = ""
+        auth.save(update_fields=fields)
+        if action:
+            operation_log_record(
+                actor=actor, action=action, target=auth, before=before, after=auth.snapshot()
+            )
+    logger.info(
+        "authorization %s sync status=%s attempt=%s outcome=%s http=%s",
+        pk,
+        auth.sync_status,
+        auth.sync_attempts,
+        outcome.kind,
+        outcome.http_status,
+    )
+    return outcome
+
+
+# --- Dispatch ------------------------------------------------------------------------
+
+
+def _run_after_commit(pk: int, inline: bool, actor) -> SyncOutcome | None:
+    from hub.authorizations.tasks import sync_authorization
+
+    if not inline:
+        sync_authorization.delay(pk)
+        return None
+    try:
+        outcome = authorization_sync(authorization_id=pk, actor=actor, force=True)
+    except Exception:  # the change is committed: a failed attempt must not fail the answer
+        logger.exception("inline sync of authorization %s failed; queued", pk)
+        sync_authorization.apply_async((pk,), countdown=backoff_seconds(1))
+        return None
+    if outcome.kind == RETRY:
+        sync_authorization.apply_async((pk,), countdown=outcome.next_in)
+    elif outcome.kind == SUPERSEDED:
+        sync_authorization.delay(pk)
+    return outcome
+
+
+def sync_after_commit(pk: int, *, inline: bool, actor) -> SyncOutcome | None:
+    """Send once the current transaction commits.
+
+    ``inline``: the first attempt runs in this thread right after the commit
+    (the answer can say ``provinceSynced``); a transient failure is handed to
+    the retrying task. Otherwise the task is queued. Returns the inline
+    outcome when the commit already happened (no enclosing atomic block).
+    """
+    holder: list[SyncOutcome | None] = []
+    transaction.on_commit(lambda: holder.append(_run_after_commit(pk, inline, actor)))
+    return holder[0] if holder else None
+
+
+def due_for_sync(limit: int = 500) -> list[int]:
+    """Ids of pending syncs whose next attempt is due and nobody holds."""
+    now = timezone.now()
+    return list(
+        Authorization.objects.filter(sync_state=SyncState.PENDING)
+        .filter(Q(sync_next_at__isnull=True) | Q(sync_next_at__lte=now))
+        .filter(Q(sync_claimed_until__isnull=True) | Q(sync_claimed_until__lt=now))
+        .order_by("sync_next_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def province_revoke_direct(*, hospital, id_number: str, patient_name: str) -> SyncOutcome:
+    """Relay a revocation for a patient the hub holds no live authorization of
+    (granted before the hospital moved to the hub). One synchronous attempt,
+    call-logged; no record, so no retry: the HIS retries as it would with the
+    province itself."""
+    try:
+        account = province_account_for(hospital)
+    except HubError as exc:
+        return SyncOutcome(RETRY, return_desc=exc.message)
+    try:
+        result = revoke_authorization(
+            account,
+            base_url=settings.PROVINCE_BASE_URL,
+            id_number=id_number,
+            patient_name=patient_name,
+            org_code=hospital.org_code,
+            org_name=hospital.org_name,
+            timeout=(settings.PROVINCE_CONNECT_TIMEOUT, settings.PROVINCE_READ_TIMEOUT),
+        )
+    except ProvinceError as exc:
+        outcome = SyncOutcome(
+            RETRY if exc.transient else FAILED,
+            http_status=exc.http_status,
+            return_code=exc.return_code,
+            return_desc=exc.return_desc or str(exc),
+            timeout=exc.http_status is None and "timeout" in str(exc),
+        )
+        latency, transient = exc.latency_ms, exc.transient
+    else:
+        outcome = SyncOutcome(SYNCED, result.http_status, result.return_code, result.return_desc)
+        latency, transient = result.latency_ms, False
+    call_log_record(
+        interface=INTERFACE,
+        http_status=outcome.http_status,
+        return_code=outcome.return_code,
+        return_desc=outcome.return_desc,
+        latency_ms=latency,
+        attempt=1,
+        hospital=hospital,
+        transient=transient,
+    )
+    return outcome

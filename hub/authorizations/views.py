@@ -1,0 +1,197 @@
+"""The hospital-facing relay API (``/api/v1/authorizations``, ``/api/v1/views``).
+
+Thin doors: read and check the input (serializers, SM4 fields under the
+caller's hub key), call a service or selector, answer in the province's shape,
+and note what the access log and usage counters need (``audit.context.note``).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+
+from audit.context import note
+from audit.usage import VIEW, VIEW_REFUSED, auth_kind
+from hospitals.api import HospitalAPIView
+from hub.authorizations import selectors, services
+from hub.authorizations.errors import RelayCode, relay_error
+from hub.authorizations.models import ONSITE_METHODS, Method, SyncState
+from hub.authorizations.serializers import (
+    ListQuerySerializer,
+    StartSerializer,
+    VerifySerializer,
+    ViewSerializer,
+    authorization_data,
+    validated,
+)
+from hub.authorizations.validation import decrypt_field, validate_card_type, validate_id_number
+from hub.authorizations.viewing import view_request_read, view_url_build
+from hub.errors import HubError, ok
+from hub.protect import digest
+from identity import codes
+from identity.errors import PhoneInvalid
+
+#: Refusals that count as a failed verification in the usage counters.
+FAILED_VERIFY_CODES = frozenset(
+    {"CODE_WRONG", "CODE_LOCKED", "CODE_EXPIRED", "FACE_MISMATCH", "AUTHORIZATION_LOCKED"}
+)
+TAGS = ["authorizations"]
+
+
+def _printable(value: str, field: str) -> str:
+    value = value.strip()
+    if not value:
+        raise relay_error(RelayCode.FIELD_EMPTY, f"{field}: empty")
+    if not value.isprintable():
+        raise relay_error(RelayCode.FIELD_INVALID, f"{field}: control characters")
+    return value
+
+
+def _usage_after(request: Request, auth, outcome_kind: str) -> None:
+    kinds = [auth_kind(auth.method, outcome_kind)]
+    if auth.sync_state == SyncState.SYNCED and outcome_kind in ("granted", "revoked"):
+        kinds.append(auth_kind(auth.method, "synced"))
+    note(request, usage=kinds)
+
+
+class AuthorizationsView(HospitalAPIView):
+    @extend_schema(summary="Start an on-site authorization (sms, authcode, face)", tags=TAGS)
+    def post(self, request: Request):
+        data = validated(StartSerializer, request.data)
+        method = data["method"]
+        if method not in ONSITE_METHODS:
+            raise relay_error(RelayCode.METHOD_UNKNOWN)
+        card_type = validate_card_type(data["cardType"])
+        key = request.auth.sm4_key
+        id_number = validate_id_number(
+            decrypt_field(key, data["patientIdcard"], field="patientIdcard"), card_type
+        )
+        phone = None
+        if method == Method.SMS:
+            if not data.get("phone"):
+                raise relay_error(RelayCode.PHONE_REQUIRED)
+            phone = decrypt_field(key, data["phone"], field="phone").strip()
+            if not codes.phone_is_valid(phone):
+                raise PhoneInvalid()
+        note(request, staff_no=data["staffNo"], patient_digest=digest(id_number, purpose="id"))
+        auth = services.authorization_start(
+            hospital=request.user,
+            method=method,
+            id_number=id_number,
+            card_type=card_type,
+            patient_name=_printable(data["patientName"], "patientName"),
+            staff_no=_printable(data["staffNo"], "staffNo"),
+            staff_name=data.get("staffName", "").strip(),
+            patient_ref=data.get("patientId", "").strip(),
+            phone=phone,
+            actor=request.user,
+        )
+        note(request, authorization_id=auth.pk, usage=[auth_kind(method, "started")])
+        return ok(authorization_data(auth))
+
+    @extend_schema(summary="The caller's own authorizations (paginated, filtered)", tags=TAGS)
+    def get(self, request: Request):
+        query = validated(
+            ListQuerySerializer, request.query_params.dict(), code=RelayCode.FILTER_INVALID
+        )
+        patient_digest = None
+        if query.get("patientIdcard"):
+            plain = decrypt_field(
+                request.auth.sm4_key, query["patientIdcard"], field="patientIdcard"
+            )
+            patient_digest = digest(plain.strip(), purpose="id")
+        qs = selectors.authorization_list(
+            hospital=request.user,
+            state=query.get("state"),
+            method=query.get("method"),
+            sync_state=query.get("syncState"),
+            staff_no=query.get("staffNo"),
+            patient_digest=patient_digest,
+        )
+        page, size = query["page"], query["pageSize"]
+        total = qs.count()
+        items = [authorization_data(a) for a in qs[(page - 1) * size : page * size]]
+        return ok({"items": items, "page": page, "pageSize": size, "total": total})
+
+
+class AuthorizationDetailView(HospitalAPIView):
+    @extend_schema(summary="One of the caller's authorizations", tags=TAGS)
+    def get(self, request: Request, pk: str):
+        auth = selectors.authorization_get(hospital=request.user, pk=pk)
+        note(request, authorization_id=auth.pk)
+        return ok(authorization_data(auth))
+
+
+class AuthorizationVerifyView(HospitalAPIView):
+    @extend_schema(summary="Verify the patient's code or face; grant and relay", tags=TAGS)
+    def post(self, request: Request, pk: str):
+        auth = selectors.authorization_get(hospital=request.user, pk=pk)
+        data = validated(VerifySerializer, request.data)
+        note(
+            request,
+            authorization_id=auth.pk,
+            staff_no=auth.staff_no,
+            patient_digest=auth.patient_digest,
+        )
+        try:
+            auth, _outcome = services.authorization_verify(
+                authorization=auth,
+                actor=request.user,
+                code=data.get("code", "").strip(),
+                id_photo=data.get("idPhoto", ""),
+                live_photo=data.get("livePhoto", ""),
+            )
+        except HubError as exc:
+            if exc.code in FAILED_VERIFY_CODES and auth.method in ONSITE_METHODS:
+                note(request, usage=[auth_kind(auth.method, "failed")])
+            raise
+        _usage_after(request, auth, "granted")
+        return ok(authorization_data(auth))
+
+
+class AuthorizationRevokeView(HospitalAPIView):
+    @extend_schema(summary="Revoke (relayed with status 0) or cancel a pending request", tags=TAGS)
+    def post(self, request: Request, pk: str):
+        auth = selectors.authorization_get(hospital=request.user, pk=pk)
+        note(request, authorization_id=auth.pk, patient_digest=auth.patient_digest)
+        auth, _outcome = services.authorization_revoke(authorization=auth, actor=request.user)
+        _usage_after(request, auth, "revoked")
+        return ok(authorization_data(auth))
+
+
+class AuthorizationResendView(HospitalAPIView):
+    @extend_schema(summary="Send a fresh code (sms) or issue a new one (authcode)", tags=TAGS)
+    def post(self, request: Request, pk: str):
+        auth = selectors.authorization_get(hospital=request.user, pk=pk)
+        note(request, authorization_id=auth.pk, patient_digest=auth.patient_digest)
+        auth = services.authorization_resend(authorization=auth, actor=request.user)
+        return ok(authorization_data(auth))
+
+
+class ViewsView(HospitalAPIView):
+    @extend_schema(
+        summary="A province viewer URL for a patient with a live consent", tags=["views"]
+    )
+    def post(self, request: Request):
+        hospital = request.user
+        try:
+            data = validated(ViewSerializer, request.data)
+            view = view_request_read(
+                hospital=hospital, key_hex=request.auth.sm4_key, param_hex=data["param"]
+            )
+            note(request, staff_no=view.staff_no, patient_digest=view.patient_digest)
+            auth = selectors.consent_for_view(
+                hospital_id=hospital.pk, patient_digest=view.patient_digest
+            )
+            url = view_url_build(hospital=hospital, view=view, authorization=auth)
+        except HubError:
+            note(request, usage=[VIEW_REFUSED])
+            raise
+        note(request, authorization_id=auth.pk, usage=[VIEW])
+        return ok(
+            {
+                "viewerUrl": url,
+                "authorizationId": auth.pk,
+                "validUntil": auth.valid_until.isoformat(),
+            }
+        )
