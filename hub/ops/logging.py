@@ -22,8 +22,10 @@ import uuid
 from datetime import UTC, datetime
 
 try:  # python-json-logger >= 3
+    from pythonjsonlogger.core import RESERVED_ATTRS
     from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 except ImportError:  # pragma: no cover - python-json-logger 2.x
+    from pythonjsonlogger.jsonlogger import RESERVED_ATTRS
     from pythonjsonlogger.jsonlogger import JsonFormatter as _BaseJsonFormatter
 
 NO_REQUEST = "-"
@@ -124,7 +126,9 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = current_request_id() or NO_REQUEST
+            # django.request logs after the middleware returned: read the request.
+            from_request = getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = current_request_id() or from_request or NO_REQUEST
         if not getattr(record, "hospital", None):
             record.hospital = current_hospital() or NO_REQUEST
         return True
@@ -158,6 +162,9 @@ class JsonFormatter(_BaseJsonFormatter):
         )
         kwargs.setdefault("json_ensure_ascii", False)
         kwargs.setdefault("json_default", str)
+        # django.request's ``request`` extra would print the full path with its
+        # query string; the access line already names the route.
+        kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, "request"])
         super().__init__(fmt or JSON_FIELDS, *args, **kwargs)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802

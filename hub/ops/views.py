@@ -44,7 +44,10 @@ def healthz(request):
 @_ops_endpoint
 def readyz(request):
     ready, body = health.readiness()
-    return JsonResponse(body, status=200 if ready else 503)
+    response = JsonResponse(body, status=200 if ready else 503)
+    # A failing probe is a state, reported every few seconds: not an ERROR line each time.
+    response._has_been_logged = True
+    return response
 
 
 @lru_cache(maxsize=8)

@@ -136,3 +136,14 @@ def test_settings_select_the_json_formatter_in_production():
     assert line["message"] == "started ok"
     assert line["logger"] == "hub.test"
     assert line["request_id"] == "-"
+
+
+def test_django_request_lines_logged_after_the_middleware_keep_the_id():
+    """django.request reports 5xx answers once the middleware has returned."""
+    request = type("Request", (), {"request_id": "req-late"})()
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "boom", None, None)
+    record.request = request
+    RequestIdFilter().filter(record)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "req-late"
+    assert "request" not in line  # its repr would carry the query string
