@@ -129,3 +129,15 @@ def test_signed_client_helper_signs_each_request_afresh(hospital_a):
     client = SignedClient(DEMO_A["paasid"], DEMO_A["paastoken"])
     assert client.get(ME).status_code == 200
     assert client.get(ME).status_code == 200
+
+
+def test_refusals_are_chinese_by_default(hospital_a):
+    body = Client().get(ME, headers=_headers("hosp-a", "wrong")).json()
+    assert body["returnDesc"] == "x-tif-signature 签名不匹配。"
+
+
+def test_refusals_in_english_on_request(hospital_a):
+    h = _headers("hosp-a", "wrong")
+    h["Accept-Language"] = "en"
+    body = Client().get(ME, headers=h).json()
+    assert body["returnDesc"] == "x-tif-signature does not match."

@@ -48,7 +48,7 @@ def _sheet_rows(n=300):
         ]
         if i % 50 == 7:
             row[2] = _uscc(i)[:-1] + ("0" if _uscc(i)[-1] != "0" else "1")  # checksum broken
-            bad[i + 2] = "unified social credit code"
+            bad[i + 2] = "uscc:"
         elif i % 50 == 19:
             row[1] = ""
             bad[i + 2] = "org_name"
@@ -176,9 +176,10 @@ def test_report_export_has_appendix_labels(hospital_a, tmp_path):
         assert value in cells
 
 
-def test_seed_demo_is_idempotent_and_matches_the_docs(settings, tmp_path):
+def test_seed_demo_is_idempotent_and_matches_the_docs(settings, tmp_path, province_sim):
     settings.PROVINCE_SIM_CONFIG = str(tmp_path / "sim.json")
-    _run("seed_demo")
+    out = _run("seed_demo")
+    assert "running simulator told" in out
     _run("seed_demo")
     assert Hospital.objects.filter(stage=Stage.LIVE).count() == 2
     assert HubCredential.objects.count() == 2
@@ -194,6 +195,7 @@ def test_seed_demo_is_idempotent_and_matches_the_docs(settings, tmp_path):
     assert b.sm4_key == "fedcba98765432100123456789abcdef"
     orgs = json.loads((tmp_path / "sim.json").read_text())["orgs"]
     assert {"455404482", "455404483"} <= set(orgs)
+    assert province_sim.state.org_name("455404483") == "演示第二医院"
     assert SignedClient("hosp-b", "hosp-b-token").get("/api/v1/hospitals/me").status_code == 200
 
 

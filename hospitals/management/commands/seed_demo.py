@@ -7,9 +7,6 @@ simulator. Refused with HUB_ENV=production: the credentials are public.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -55,21 +52,12 @@ DEMO_HOSPITALS = [
 
 
 def _register_at_simulator(org_code: str, org_name: str) -> str:
-    """Register the org in the simulator's config (and a running simulator)."""
-    try:
-        from hub.province.simulator.config import register_org
-    except ImportError:
-        register_org = None
-    if register_org is not None:
-        register_org(settings.PROVINCE_SIM_CONFIG, org_code, org_name)
-        return "registered"
-    # The simulator's loader reads {"orgs": {code: name}} from this file.
-    path = Path(settings.PROVINCE_SIM_CONFIG)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data.setdefault("orgs", {})[org_code] = org_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    return "written to the simulator config"
+    """Register the org in the simulator's config file and a running simulator."""
+    from hub.province.simulator.config import register_org
+
+    if register_org(settings.PROVINCE_SIM_CONFIG, org_code, org_name):
+        return "registered (running simulator told)"
+    return "registered in the simulator config (no simulator running)"
 
 
 class Command(BaseCommand):
