@@ -7,4 +7,4 @@ class HospitalsConfig(AppConfig):
     verbose_name = _("Member hospitals")
 
     def ready(self) -> None:
-        from hospitals import roles, signals  # noqa: F401  (connect receivers)
+        from hospitals import roles, schema, signals  # noqa: F401  (receivers, schema extension)

@@ -113,6 +113,11 @@ class Hospital(models.Model):
         return False
 
     @property
+    def name(self) -> str:
+        """Display name (audit rows describe actors by ``org_code`` and ``name``)."""
+        return self.org_name
+
+    @property
     def is_active(self) -> bool:
         return self.status == Status.ACTIVE
 

@@ -141,3 +141,18 @@ def test_refusals_in_english_on_request(hospital_a):
     h["Accept-Language"] = "en"
     body = Client().get(ME, headers=h).json()
     assert body["returnDesc"] == "x-tif-signature does not match."
+
+
+def test_signed_headers_for_requests_against_a_live_server(transactional_db, live_server):
+    import requests
+
+    from tests.fixtures.hospitals import DEMO_A, make_demo_hospital, signed_headers_for
+
+    make_demo_hospital(DEMO_A)
+    session = requests.Session()
+    session.trust_env = False  # never through a proxy
+    url = live_server.url + ME
+    first = session.get(url, headers=signed_headers_for("hosp-a", "hosp-a-token"), timeout=10)
+    assert first.status_code == 200 and first.json()["data"]["orgCode"] == "455404482"
+    replay = session.get(url, headers=first.request.headers, timeout=10)
+    assert replay.status_code == 401 and replay.json()["errorCode"] == "REPLAYED_NONCE"
