@@ -124,14 +124,7 @@ def authorization_sync(*, authorization_id: int, actor, force: bool = False) -> 
             timeout=(settings.PROVINCE_CONNECT_TIMEOUT, settings.PROVINCE_READ_TIMEOUT),
         )
     except ProvinceError as exc:
-        outcome = SyncOutcome(
-            RETRY if exc.transient else FAILED,
-            http_status=exc.http_status,
-            return_code=exc.return_code,
-            return_desc=exc.return_desc or str(exc),
-            timeout=exc.http_status is None and "timeout" in str(exc),
-        )
-        latency, transient = exc.latency_ms, exc.transient
+        outcome, latency, transient = _failure(exc), exc.latency_ms, exc.transient
     except ValueError as exc:  # a record the client refuses to build: never sendable
         return _finish(auth.pk, token, version, actor, SyncOutcome(FAILED, return_desc=str(exc)))
     else:
@@ -154,6 +147,17 @@ def authorization_sync(*, authorization_id: int, actor, force: bool = False) -> 
         transient=transient,
     )
     return _finish(auth.pk, token, version, actor, outcome)
+
+
+def _failure(exc: ProvinceError) -> SyncOutcome:
+    return SyncOutcome(
+        RETRY if exc.transient else FAILED,
+        http_status=exc.http_status,
+        return_code=exc.return_code,
+        # The province's own words when it gave any (shown to the hospital).
+        return_desc=exc.return_desc or str(exc),
+        timeout=bool(getattr(exc, "timed_out", False)),
+    )
 
 
 def _finish(pk: int, token: str, version: int, actor, outcome: SyncOutcome) -> SyncOutcome:
@@ -266,14 +270,7 @@ def province_revoke_direct(*, hospital, id_number: str, patient_name: str) -> Sy
             timeout=(settings.PROVINCE_CONNECT_TIMEOUT, settings.PROVINCE_READ_TIMEOUT),
         )
     except ProvinceError as exc:
-        outcome = SyncOutcome(
-            RETRY if exc.transient else FAILED,
-            http_status=exc.http_status,
-            return_code=exc.return_code,
-            return_desc=exc.return_desc or str(exc),
-            timeout=exc.http_status is None and "timeout" in str(exc),
-        )
-        latency, transient = exc.latency_ms, exc.transient
+        outcome, latency, transient = _failure(exc), exc.latency_ms, exc.transient
     else:
         outcome = SyncOutcome(SYNCED, result.http_status, result.return_code, result.return_desc)
         latency, transient = result.latency_ms, False
