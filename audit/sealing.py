@@ -21,7 +21,7 @@ import logging
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.chain import chain_columns, hash_row
+from audit.chain import canonical_for, chain_columns, hash_row
 from audit.models import LOG_MODELS, ChainCheckpoint, ChainHead
 
 logger = logging.getLogger(__name__)
@@ -71,10 +71,11 @@ def _seal_batch(name: str, batch: int) -> int:
         if not rows:
             return 0
         seq, prev = head.seq, head.row_hash
+        encode = canonical_for(model)
         updates = []
         for row in rows:
             seq += 1
-            row_hash = hash_row(prev, row, seq)
+            row_hash = hash_row(prev, row, seq, encode)
             updates.append((row[0], row[1], seq, prev, row_hash))
             prev = row_hash
         write_chain(model, updates)

@@ -18,10 +18,9 @@ from datetime import date
 
 from django.db import transaction
 
-from audit.chain import GENESIS, chain_columns, hash_row
+from audit.chain import GENESIS, sm3
+from audit.chain_sql import CHUNK, python_payload, stream_payloads
 from audit.models import LOG_MODELS, ChainCheckpoint, ChainHead
-
-CHUNK = 20_000
 
 
 @dataclass
@@ -131,16 +130,9 @@ def verify_log(
 def _walk(model, expected, last_seq, prev, anchors, gaps, progress):
     prev2 = None
     prev_id = None
-    rows = (
-        model.objects.filter(seq__gte=expected, seq__lte=last_seq)
-        .order_by("seq", "id")
-        .values_list(*chain_columns(model))
-        .iterator(chunk_size=CHUNK)
-    )
     checked = 0
     problem = None
-    for row in rows:
-        row_id, seq, row_prev, row_hash = row[0], row[2], row[3], row[4]
+    for row_id, seq, row_prev, row_hash, payload in stream_payloads(model, expected, last_seq):
         while seq > expected and expected in gaps and gaps[expected][0] == prev:
             prev2, prev = prev, gaps[expected][1]  # a row the purge removed, on record
             expected += 1
@@ -159,7 +151,7 @@ def _walk(model, expected, last_seq, prev, anchors, gaps, progress):
                 "removed", row_id, seq, f"{span} missing before row id {row_id}: row(s) removed"
             )
             break
-        if hash_row(row_prev, row, seq) != row_hash:
+        if sm3(payload.encode()) != row_hash and not _python_agrees(model, row_id, row_hash):
             problem = Problem(
                 "altered", row_id, seq, f"row id {row_id} (seq {seq}) was altered: hash mismatch"
             )
@@ -199,6 +191,11 @@ def _walk(model, expected, last_seq, prev, anchors, gaps, progress):
     if progress is not None:
         progress(checked % CHUNK)
     return checked, expected, prev, prev_id, problem
+
+
+def _python_agrees(model, row_id: int, row_hash: str) -> bool:
+    payload = python_payload(model, row_id)
+    return payload is not None and sm3(payload.encode()) == row_hash
 
 
 def expected_rows(name: str, since: date | None = None) -> int:

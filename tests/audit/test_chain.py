@@ -195,3 +195,32 @@ def test_concurrent_sealers_never_double_seal():
     assert seqs == list(range(1, 301))
     assert verify_log("access").ok
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.parametrize("latency", [0.0, 12.0, 12.34, 1e-05, 0.1 + 0.2, 123456.789, -0.5])
+def test_sql_and_python_forms_of_a_row_agree(db, latency):
+    from django.db import transaction
+    from django.utils import timezone
+
+    from audit.chain_sql import python_payload, sql_fast_path, stream_payloads
+    from audit.services import access_log_write
+
+    if not sql_fast_path(AccessLog):
+        pytest.skip("the SQL form is PostgreSQL's")
+    access_log_write(
+        created_at=timezone.now(),
+        endpoint="/api/v1/授权/<int:pk>",
+        method="POST",
+        http_status=502,
+        error_code="PROVINCE_UNAVAILABLE",
+        latency_ms=latency,
+        staff_no="医生-7",
+        request_id="r-1",
+    )
+    seal_pending()
+    row = AccessLog.objects.get()
+    with transaction.atomic():
+        payloads = list(stream_payloads(AccessLog, 1, 1))
+
+    assert payloads[0][4] == python_payload(AccessLog, row.id)
+    assert verify_log("access").ok
