@@ -259,6 +259,9 @@ if PRODUCTION and FACE_BACKEND.endswith(".tencent.TencentBackend"):
 
 # --- Audit ---------------------------------------------------------------------------
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=190)
+AUDIT_SYNCHRONOUS_COMMIT = env.bool("AUDIT_SYNCHRONOUS_COMMIT", default=False)
+AUDIT_REPORT_GROUP = env.str("AUDIT_REPORT_GROUP", default="")
+AUDIT_CHART_FONT = env.str("AUDIT_CHART_FONT", default="")
 
 # --- E-mail -------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
