@@ -84,6 +84,8 @@ def reset_hospital(token: contextvars.Token) -> None:
 
 # --- redaction -----------------------------------------------------------------------
 
+# Both shapes below hold 11 digits in a row: a cheap test before the real ones.
+_ELEVEN_DIGITS = re.compile(r"[0-9]{11}")
 # 17 digits and a digit or X: a resident ID number (GB 11643), not inside a longer run.
 _ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 # A mainland mobile number, optionally written with the +86 / 86 prefix.
@@ -92,7 +94,7 @@ _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9][0-9]{9})(?![0-9])")
 
 def redact(text: str) -> str:
     """Mask ID-number-like and mobile-number-like digit runs in ``text``."""
-    if not text or not any(ch.isdigit() for ch in text):
+    if not text or not _ELEVEN_DIGITS.search(text):
         return text
     # Imported here: this module is loaded while logging is configured, before
     # Django's apps are, and must not pull models in that early.
