@@ -212,3 +212,18 @@ def test_charts_render_chinese_names_with_a_cjk_font(recwarn, db):
 
     assert png[:4] == b"\x89PNG"
     assert not [w for w in recwarn if "missing from font" in str(w.message)]
+
+
+def test_access_log_admin_filters_and_finds_a_patient(month_of_calls, city_admin, hospital_b):
+    hospital_b.district = "越秀区"
+    hospital_b.save(update_fields=["district"])
+    client = verified_client(city_admin)
+
+    by_district = client.get("/admin/audit/accesslog/", {"district": "越秀区"})
+    by_patient = client.get("/admin/audit/accesslog/", {"q": "440106199003071231"})
+    other_patient = client.get("/admin/audit/accesslog/", {"q": "11010519491231002X"})
+
+    assert {r.hospital_id for r in by_district.context["cl"].result_list} == {hospital_b.pk}
+    assert len(by_patient.context["cl"].result_list) == 9  # every noted call in the fixture
+    assert len(other_patient.context["cl"].result_list) == 0
+    assert client.get("/admin/audit/accesslog/add/").status_code == 403
