@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from complaints import checks, figures  # noqa: F401  (checks register themselves)
+
+        # The monthly report (audit) pulls our figures; audit never imports us.
+        figures.register()

@@ -194,7 +194,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# An unacknowledged message (acks_late: the worker died mid-task) is handed out
+# again after visibility_timeout seconds; the restore scan runs every
+# interval x throttle seconds. Tests that kill a worker use small values.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by hub.celery from each app's schedule
 
 # --- The province -------------------------------------------------------------
@@ -262,6 +269,32 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=190)
 AUDIT_SYNCHRONOUS_COMMIT = env.bool("AUDIT_SYNCHRONOUS_COMMIT", default=False)
 AUDIT_REPORT_GROUP = env.str("AUDIT_REPORT_GROUP", default="")
 AUDIT_CHART_FONT = env.str("AUDIT_CHART_FONT", default="")
+
+# --- Complaints (docs/complaints.md) -------------------------------------------------
+# Deadlines in working days (Mon-Fri minus COMPLAINTS_HOLIDAYS plus
+# COMPLAINTS_EXTRA_WORKDAYS, ISO dates), counted from routing.
+COMPLAINTS_ACK_WORKING_DAYS = env.float("COMPLAINTS_ACK_WORKING_DAYS", default=2)
+COMPLAINTS_RESOLVE_WORKING_DAYS = env.float("COMPLAINTS_RESOLVE_WORKING_DAYS", default=10)
+COMPLAINTS_HOLIDAYS = env.list("COMPLAINTS_HOLIDAYS", default=[])
+COMPLAINTS_EXTRA_WORKDAYS = env.list("COMPLAINTS_EXTRA_WORKDAYS", default=[])
+# Seconds between delivery attempts after a transient failure; after the last,
+# the complaint is escalated to the city.
+COMPLAINTS_RETRY_SCHEDULE = env.list(
+    "COMPLAINTS_RETRY_SCHEDULE", cast=float, default=[60, 300, 1800, 7200, 21600]
+)
+COMPLAINTS_HTTP_CONNECT_TIMEOUT = env.float("COMPLAINTS_HTTP_CONNECT_TIMEOUT", default=3.0)
+COMPLAINTS_HTTP_READ_TIMEOUT = env.float("COMPLAINTS_HTTP_READ_TIMEOUT", default=10.0)
+# A delivery claimed longer ago than this is presumed abandoned (worker died).
+COMPLAINTS_CLAIM_TIMEOUT = env.float("COMPLAINTS_CLAIM_TIMEOUT", default=120)
+# The sweeper re-enqueues deliveries due for longer than SWEEP_AFTER seconds.
+COMPLAINTS_SWEEP_INTERVAL = env.float("COMPLAINTS_SWEEP_INTERVAL", default=60)
+COMPLAINTS_SWEEP_AFTER = env.float("COMPLAINTS_SWEEP_AFTER", default=60)
+COMPLAINTS_DEADLINE_CHECK_INTERVAL = env.float("COMPLAINTS_DEADLINE_CHECK_INTERVAL", default=300)
+# Resolved complaints close by themselves after this many days (0 = never).
+COMPLAINTS_AUTO_CLOSE_DAYS = env.int("COMPLAINTS_AUTO_CLOSE_DAYS", default=14)
+# Who hears about escalations: the members of this group, plus these addresses.
+COMPLAINTS_CITY_GROUP = env.str("COMPLAINTS_CITY_GROUP", default="City administrator")
+COMPLAINTS_CITY_EMAILS = env.list("COMPLAINTS_CITY_EMAILS", default=[])
 
 # --- E-mail -------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
