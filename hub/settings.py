@@ -220,6 +220,21 @@ PROVINCE_READ_TIMEOUT = env.float("PROVINCE_READ_TIMEOUT", default=10.0)
 # Simulator state (accounts, registered orgs) for `manage.py run_province`.
 PROVINCE_SIM_CONFIG = env.str("PROVINCE_SIM_CONFIG", default=str(VAR_DIR / "province-sim.json"))
 
+# --- Authorizations and their sync to the province (docs/relay.md) ---------------
+# A pending on-site request (sms/authcode/face) not verified within this many hours expires.
+AUTHORIZATION_PENDING_TTL_HOURS = env.float("AUTHORIZATION_PENDING_TTL_HOURS", default=24)
+# Province sync retries: base x 2^(attempt-1) seconds, capped; the task retries
+# that many times, then the sweeper (every SWEEP seconds) keeps trying at the cap.
+AUTHORIZATION_SYNC_RETRY_BASE_SECONDS = env.float(
+    "AUTHORIZATION_SYNC_RETRY_BASE_SECONDS", default=10
+)
+AUTHORIZATION_SYNC_RETRY_MAX_SECONDS = env.float(
+    "AUTHORIZATION_SYNC_RETRY_MAX_SECONDS", default=1800
+)
+AUTHORIZATION_SYNC_MAX_RETRIES = env.int("AUTHORIZATION_SYNC_MAX_RETRIES", default=12)
+AUTHORIZATION_SYNC_SWEEP_SECONDS = env.float("AUTHORIZATION_SYNC_SWEEP_SECONDS", default=60)
+AUTHORIZATION_EXPIRE_SWEEP_SECONDS = env.float("AUTHORIZATION_EXPIRE_SWEEP_SECONDS", default=300)
+
 # --- Signed requests ------------------------------------------------------------
 XTIF_MAX_SKEW_SECONDS = 180
 # Proxies (addresses or CIDRs) whose X-Forwarded-For is believed: nginx in production.

@@ -128,7 +128,7 @@ class Authorization(models.Model):
         indexes = [
             # The view relay's one lookup.
             models.Index(
-                fields=["hospital", "patient_digest", "-granted_at"], name="hub_auth_patient"
+                fields=["hospital", "patient_digest", "-granted_at", "-id"], name="hub_auth_patient"
             ),
             models.Index(fields=["hospital", "-created_at"], name="hub_auth_hospital_list"),
             # The expiry sweep and the sync sweep only see the few rows due.

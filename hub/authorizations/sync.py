@@ -77,6 +77,12 @@ def _lease() -> timedelta:
     return timedelta(seconds=seconds + 30)
 
 
+def new_claim() -> tuple[str, object]:
+    """A claim token and its lease end, for a sender that claims inside the
+    transaction that queued the send (the request thread after a grant)."""
+    return secrets.token_hex(16), timezone.now() + _lease()
+
+
 def _claim(authorization_id: int, *, force: bool) -> str | None:
     now = timezone.now()
     token = secrets.token_hex(16)
@@ -94,24 +100,30 @@ def _claim(authorization_id: int, *, force: bool) -> str | None:
 
 
 def authorization_sync(*, authorization_id: int, actor, force: bool = False) -> SyncOutcome:
-    """Make one attempt to send the authorization's pending status.
+    """Claim the authorization and make one attempt to send its pending status.
 
-    ``force`` ignores ``sync_next_at`` (the request thread's first attempt
-    right after the grant); a claim held by another sender is always respected.
+    ``force`` ignores ``sync_next_at``; a claim held by another sender is
+    always respected.
     """
     token = _claim(authorization_id, force=force)
     if token is None:
         return SyncOutcome(SKIPPED)
     auth = Authorization.objects.select_related("hospital").get(pk=authorization_id)
-    version, status, attempt = auth.sync_version, auth.sync_status, auth.sync_attempts
+    return authorization_sync_claimed(authorization=auth, token=token, actor=actor)
+
+
+def authorization_sync_claimed(*, authorization: Authorization, token: str, actor) -> SyncOutcome:
+    """One attempt for a row this sender has claimed (``token``), as loaded
+    when claimed. Updates ``authorization`` in memory with the result."""
+    auth = authorization
     hospital = auth.hospital
     try:
         account = province_account_for(hospital)
     except HubError as exc:
         # No province account: an operator must enter one; keep retrying.
-        return _finish(auth.pk, token, version, actor, SyncOutcome(RETRY, return_desc=exc.message))
+        return _finish(auth, token, actor, SyncOutcome(RETRY, return_desc=exc.message))
 
-    send = save_authorization if status == "1" else revoke_authorization
+    send = save_authorization if auth.sync_status == "1" else revoke_authorization
     try:
         result = send(
             account,
@@ -126,7 +138,7 @@ def authorization_sync(*, authorization_id: int, actor, force: bool = False) -> 
     except ProvinceError as exc:
         outcome, latency, transient = _failure(exc), exc.latency_ms, exc.transient
     except ValueError as exc:  # a record the client refuses to build: never sendable
-        return _finish(auth.pk, token, version, actor, SyncOutcome(FAILED, return_desc=str(exc)))
+        return _finish(auth, token, actor, SyncOutcome(FAILED, return_desc=str(exc)))
     else:
         outcome = SyncOutcome(
             SYNCED,
@@ -135,18 +147,18 @@ def authorization_sync(*, authorization_id: int, actor, force: bool = False) -> 
             return_desc=result.return_desc,
         )
         latency, transient = result.latency_ms, False
-    call_log_record(
-        interface=INTERFACE,
-        http_status=outcome.http_status,
-        return_code=outcome.return_code,
-        return_desc=outcome.return_desc,
-        latency_ms=latency,
-        attempt=attempt,
-        authorization_id=auth.pk,
-        hospital=hospital,
-        transient=transient,
-    )
-    return _finish(auth.pk, token, version, actor, outcome)
+    call = {
+        "interface": INTERFACE,
+        "http_status": outcome.http_status,
+        "return_code": outcome.return_code,
+        "return_desc": outcome.return_desc,
+        "latency_ms": latency,
+        "attempt": auth.sync_attempts,
+        "authorization_id": auth.pk,
+        "hospital": hospital,
+        "transient": transient,
+    }
+    return _finish(auth, token, actor, outcome, call=call)
 
 
 def _failure(exc: ProvinceError) -> SyncOutcome:
@@ -160,41 +172,44 @@ def _failure(exc: ProvinceError) -> SyncOutcome:
     )
 
 
-def _finish(pk: int, token: str, version: int, actor, outcome: SyncOutcome) -> SyncOutcome:
+def _finish(
+    auth: Authorization, token: str, actor, outcome: SyncOutcome, *, call: dict | None = None
+) -> SyncOutcome:
+    """Record the attempt: the call-log row and the row's new sync state in one
+    transaction, the latter only while the claim and the version are still ours."""
     now = timezone.now()
+    changes: dict = {"sync_reason": (outcome.return_desc or "")[:255]}
+    action = ""
+    if outcome.kind == SYNCED:
+        changes.update(sync_state=SyncState.SYNCED, synced_at=now, sync_next_at=None)
+        action = "authorization.synced"
+    elif outcome.kind == FAILED:
+        changes.update(sync_state=SyncState.FAILED, sync_next_at=None)
+        action = "authorization.sync_failed"
+    else:
+        delay = backoff_seconds(auth.sync_attempts)
+        changes["sync_next_at"] = now + timedelta(seconds=delay)
+        outcome = replace(outcome, next_in=delay)
+    release = {"sync_claim": "", "sync_claimed_until": None, "updated_at": now}
     with transaction.atomic():
-        auth = Authorization.objects.select_for_update().get(pk=pk)
-        if auth.sync_claim != token:
-            # Our lease ran out and another sender took the row: its word wins.
-            return SyncOutcome(SKIPPED)
+        if call is not None:
+            call_log_record(**call)
+        mine = Authorization.objects.filter(pk=auth.pk, sync_claim=token)
+        if not mine.filter(sync_version=auth.sync_version).update(**changes, **release):
+            # The status to send changed meanwhile (superseded), or our lease
+            # ran out and another sender took the row (its word wins).
+            released = mine.update(**release)
+            return SyncOutcome(SUPERSEDED if released else SKIPPED)
         before = auth.snapshot()
-        auth.sync_claim, auth.sync_claimed_until = "", None
-        fields = ["sync_claim", "sync_claimed_until", "updated_at"]
-        if auth.sync_version != version:
-            auth.save(update_fields=fields)
-            return SyncOutcome(SUPERSEDED)
-        auth.sync_reason = (outcome.return_desc or "")[:255]
-        fields += ["sync_state", "sync_reason", "sync_next_at"]
-        if outcome.kind == SYNCED:
-            auth.sync_state, auth.synced_at, auth.sync_next_at = SyncState.SYNCED, now, None
-            fields.append("synced_at")
-            action = "authorization.synced"
-        elif outcome.kind == FAILED:
-            auth.sync_state, auth.sync_next_at = SyncState.FAILED, None
-            action = "authorization.sync_failed"
-        else:
-            delay = backoff_seconds(auth.sync_attempts)
-            auth.sync_next_at = now + timedelta(seconds=delay)
-            outcome = replace(outcome, next_in=delay)
-            action = ""
-        auth.save(update_fields=fields)
+        for name, value in {**changes, **release}.items():
+            setattr(auth, name, value)
         if action:
             operation_log_record(
                 actor=actor, action=action, target=auth, before=before, after=auth.snapshot()
             )
     logger.info(
         "authorization %s sync status=%s attempt=%s outcome=%s http=%s",
-        pk,
+        auth.pk,
         auth.sync_status,
         auth.sync_attempts,
         outcome.kind,
@@ -206,35 +221,36 @@ def _finish(pk: int, token: str, version: int, actor, outcome: SyncOutcome) -> S
 # --- Dispatch ------------------------------------------------------------------------
 
 
-def _run_after_commit(pk: int, inline: bool, actor) -> SyncOutcome | None:
+def _run_after_commit(auth: Authorization, token: str | None, actor) -> SyncOutcome | None:
     from hub.authorizations.tasks import sync_authorization
 
-    if not inline:
-        sync_authorization.delay(pk)
+    if token is None:
+        sync_authorization.delay(auth.pk)
         return None
     try:
-        outcome = authorization_sync(authorization_id=pk, actor=actor, force=True)
+        outcome = authorization_sync_claimed(authorization=auth, token=token, actor=actor)
     except Exception:  # the change is committed: a failed attempt must not fail the answer
-        logger.exception("inline sync of authorization %s failed; queued", pk)
-        sync_authorization.apply_async((pk,), countdown=backoff_seconds(1))
+        logger.exception("inline sync of authorization %s failed; queued", auth.pk)
+        sync_authorization.apply_async((auth.pk,), countdown=backoff_seconds(1))
         return None
     if outcome.kind == RETRY:
-        sync_authorization.apply_async((pk,), countdown=outcome.next_in)
+        sync_authorization.apply_async((auth.pk,), countdown=outcome.next_in)
     elif outcome.kind == SUPERSEDED:
-        sync_authorization.delay(pk)
+        sync_authorization.delay(auth.pk)
     return outcome
 
 
-def sync_after_commit(pk: int, *, inline: bool, actor) -> SyncOutcome | None:
+def sync_after_commit(auth: Authorization, *, token: str | None, actor) -> SyncOutcome | None:
     """Send once the current transaction commits.
 
-    ``inline``: the first attempt runs in this thread right after the commit
-    (the answer can say ``provinceSynced``); a transient failure is handed to
-    the retrying task. Otherwise the task is queued. Returns the inline
-    outcome when the commit already happened (no enclosing atomic block).
+    With ``token`` (the row was claimed in that transaction) the first attempt
+    runs in this thread right after the commit, so the answer can say
+    ``provinceSynced``; a transient failure is handed to the retrying task.
+    Without, the task is queued. Returns the inline outcome when the commit
+    already happened (no enclosing atomic block); ``auth`` is updated in memory.
     """
     holder: list[SyncOutcome | None] = []
-    transaction.on_commit(lambda: holder.append(_run_after_commit(pk, inline, actor)))
+    transaction.on_commit(lambda: holder.append(_run_after_commit(auth, token, actor)))
     return holder[0] if holder else None
 
 
