@@ -31,7 +31,7 @@ from hub.authorizations.errors import RelayCode, relay_error
 from hub.authorizations.models import Method, SyncState
 from hub.authorizations.serializers import CompatSerializer, validated
 from hub.authorizations.sync import FAILED, SYNCED, SyncOutcome, province_revoke_direct
-from hub.authorizations.validation import decrypt_field, validate_id_number
+from hub.authorizations.validation import decrypt_field, printable_text, validate_id_number
 from hub.protect import digest
 
 DEFAULT_AUTH_DAYS = 30
@@ -72,9 +72,7 @@ class CodeAuthRecSaveView(HospitalAPIView):
             ),
             card_type="",
         )
-        name = rec["patientName"].strip()
-        if not name or not name.isprintable():
-            raise relay_error(RelayCode.FIELD_INVALID, "codeAuthRec.patientName: empty or not text")
+        name = printable_text(rec["patientName"], "codeAuthRec.patientName")
         note(request, patient_digest=digest(id_number, purpose="id"))
 
         if status == "1":

@@ -3,16 +3,20 @@ check, the queuing of a province send, saving, the operation-log row."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import operation_log_record
 from hub.authorizations.errors import RelayCode, relay_error
 from hub.authorizations.models import Authorization, State, SyncState, transition_allowed
 from hub.authorizations.sync import new_claim
+
+logger = logging.getLogger("hub.authorizations")
 
 #: Failed verifications (wrong codes, face mismatches) that lock a request.
 MAX_FAILURES = 5
@@ -26,9 +30,11 @@ def pending_ttl() -> timedelta:
 
 
 def conflict(auth: Authorization, action: str):
+    logger.info("authorization %s: %s refused in state %s", auth.pk, action, auth.state)
     return relay_error(
         RelayCode.AUTHORIZATION_STATE_CONFLICT,
-        f"{action}: authorization {auth.pk} is {auth.state}",
+        _("This authorization is %(state)s; the operation is not possible in this state.")
+        % {"state": auth.get_state_display()},
     )
 
 

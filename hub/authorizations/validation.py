@@ -47,6 +47,21 @@ def validate_id_number(id_number: str, card_type: str) -> str:
     return value
 
 
+def printable_text(value: str, field: str) -> str:
+    """``value`` trimmed; empty -> ``FIELD_EMPTY``, control characters -> ``FIELD_INVALID``."""
+    value = value.strip()
+    if not value:
+        raise relay_error(
+            RelayCode.FIELD_EMPTY, _("%(field)s must not be empty.") % {"field": field}
+        )
+    if not value.isprintable():
+        raise relay_error(
+            RelayCode.FIELD_INVALID,
+            _("%(field)s must not hold control characters.") % {"field": field},
+        )
+    return value
+
+
 def validate_card_type(card_type: str) -> str:
     if card_type not in CARD_TYPES:
         raise relay_error(RelayCode.CARD_TYPE_UNKNOWN)

@@ -24,7 +24,12 @@ from hub.authorizations.serializers import (
     authorization_data,
     validated,
 )
-from hub.authorizations.validation import decrypt_field, validate_card_type, validate_id_number
+from hub.authorizations.validation import (
+    decrypt_field,
+    printable_text,
+    validate_card_type,
+    validate_id_number,
+)
 from hub.authorizations.viewing import view_request_read, view_url_build
 from hub.errors import HubError, ok
 from hub.protect import digest
@@ -36,15 +41,6 @@ FAILED_VERIFY_CODES = frozenset(
     {"CODE_WRONG", "CODE_LOCKED", "CODE_EXPIRED", "FACE_MISMATCH", "AUTHORIZATION_LOCKED"}
 )
 TAGS = ["authorizations"]
-
-
-def _printable(value: str, field: str) -> str:
-    value = value.strip()
-    if not value:
-        raise relay_error(RelayCode.FIELD_EMPTY, f"{field}: empty")
-    if not value.isprintable():
-        raise relay_error(RelayCode.FIELD_INVALID, f"{field}: control characters")
-    return value
 
 
 def _usage_after(request: Request, auth, outcome_kind: str) -> None:
@@ -79,8 +75,8 @@ class AuthorizationsView(HospitalAPIView):
             method=method,
             id_number=id_number,
             card_type=card_type,
-            patient_name=_printable(data["patientName"], "patientName"),
-            staff_no=_printable(data["staffNo"], "staffNo"),
+            patient_name=printable_text(data["patientName"], "patientName"),
+            staff_no=printable_text(data["staffNo"], "staffNo"),
             staff_name=data.get("staffName", "").strip(),
             patient_ref=data.get("patientId", "").strip(),
             phone=phone,
