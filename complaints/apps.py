@@ -7,7 +7,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from complaints import checks, figures  # noqa: F401  (checks register themselves)
+        from complaints import checks, figures, schema  # noqa: F401  (they register themselves)
 
         # The monthly report (audit) pulls our figures; audit never imports us.
         figures.register()

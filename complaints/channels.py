@@ -8,7 +8,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.delivery import PermanentDeliveryError, TransientDeliveryError, post_signed
@@ -45,6 +45,10 @@ def _feed_callback(outbox: DispatchOutbox) -> None:
     )
 
 
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
 def _hospital_email(outbox: DispatchOutbox) -> None:
     complaint = outbox.complaint
     # E-mail is not a protected channel: no ID number, no phone, no description.
@@ -61,8 +65,8 @@ def _hospital_email(outbox: DispatchOutbox) -> None:
             "date": complaint.record_date.isoformat(),
             "id": complaint.patient_idcard_masked,
             "ref": complaint.public_id,
-            "ack": complaint.acknowledge_due_at,
-            "resolve": complaint.resolve_due_at,
+            "ack": _local(complaint.acknowledge_due_at),
+            "resolve": _local(complaint.resolve_due_at),
         }
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [outbox.target])

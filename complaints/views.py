@@ -11,9 +11,11 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import BasePermission
 
-from complaints import selectors, services
+from audit.context import note
+from complaints import openapi, selectors, services
 from complaints.auth import FeedAuthentication
 from complaints.errors import ComplaintsCode
 from complaints.intake import parse_intake
@@ -79,6 +81,12 @@ class ComplaintAPIView(HospitalAPIView):
 
 
 class ComplaintListView(ComplaintAPIView):
+    @extend_schema(
+        summary="Submit a complaint (hospital or province feed)",
+        tags=openapi.TAGS,
+        request=openapi.INTAKE,
+        responses={201: openapi.CREATED, 200: openapi.CREATED},
+    )
     def post(self, request):
         caller = request.user
         is_feed = isinstance(caller, FeedCredential)
@@ -91,10 +99,18 @@ class ComplaintListView(ComplaintAPIView):
         complaint, created = services.complaint_submit(
             actor=caller, source=Source.FEED if is_feed else Source.HOSPITAL, data=data
         )
+        note(request, patient_digest=complaint.patient_digest)
         return ok(
             {"id": str(complaint.public_id), "state": complaint.state}, 201 if created else 200
         )
 
+    @extend_schema(
+        summary="The caller's complaints (routed to it, or raised by it)",
+        operation_id="complaints_list",
+        tags=openapi.TAGS,
+        parameters=openapi.LIST_PARAMETERS,
+        responses={200: openapi.PAGE},
+    )
     def get(self, request):
         params = request.query_params
         role = params.get("role") or "routed"
@@ -127,10 +143,17 @@ class ComplaintListView(ComplaintAPIView):
 
 
 class ComplaintDetailView(ComplaintAPIView):
+    @extend_schema(
+        summary="One complaint, with its history",
+        operation_id="complaints_retrieve",
+        tags=openapi.TAGS,
+        responses={200: openapi.DETAIL},
+    )
     def get(self, request, public_id):
         complaint = selectors.complaint_for(request.user, public_id)
         if complaint is None:
             raise _not_found()
+        note(request, patient_digest=complaint.patient_digest)
         return ok(self._data(request, complaint, history=True))
 
 
@@ -146,6 +169,7 @@ class _HospitalActionView(ComplaintAPIView):
         complaint = selectors.complaint_for(caller, public_id)
         if complaint is None:
             raise _not_found()
+        note(request, patient_digest=complaint.patient_digest)
         return complaint
 
     def _body(self, request) -> dict:
@@ -176,6 +200,12 @@ class _HospitalActionView(ComplaintAPIView):
 
 
 class ComplaintAcknowledgeView(_HospitalActionView):
+    @extend_schema(
+        summary="Acknowledge a complaint routed to the caller",
+        tags=openapi.TAGS,
+        request=openapi.ACKNOWLEDGE,
+        responses={200: openapi.MOVED},
+    )
     def post(self, request, public_id):
         complaint = self._target(request, public_id)
         note = self._text(self._body(request), "note")
@@ -186,6 +216,12 @@ class ComplaintAcknowledgeView(_HospitalActionView):
 
 
 class ComplaintResolveView(_HospitalActionView):
+    @extend_schema(
+        summary="Resolve a complaint routed to the caller (what was fixed)",
+        tags=openapi.TAGS,
+        request=openapi.RESOLVE,
+        responses={200: openapi.MOVED},
+    )
     def post(self, request, public_id):
         complaint = self._target(request, public_id)
         resolution = self._text(self._body(request), "resolution")

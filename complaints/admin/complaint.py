@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import selectors, services
 from complaints.admin.forms import ComplaintChangeForm, ComplaintEntryForm, ReassignForm
 from complaints.models import Complaint, ComplaintFollowUp, DispatchOutbox
-from hospitals.admin_scope import HospitalScopedAdminMixin, is_operator
+from hospitals.admin_scope import HospitalScopedAdminMixin, is_operator, scope_queryset
 from hub.errors import HubError
 
 CITY_ONLY_ACTIONS = ("reassign", "send_to_triage", "close", "reopen", "escalate", "hold", "release")
@@ -32,6 +32,9 @@ class FollowUpInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 class DeliveryInline(admin.TabularInline):
     model = DispatchOutbox
@@ -41,6 +44,9 @@ class DeliveryInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -133,7 +139,11 @@ class ComplaintAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
 
     # --- queue ------------------------------------------------------------------
     def get_queryset(self, request):
-        return selectors.with_overdue(super().get_queryset(request))
+        # Not super(): ModelAdmin orders before we could annotate ``overdue``.
+        qs = selectors.with_overdue(Complaint.objects.select_related("hospital"))
+        return scope_queryset(request, qs, self.hospital_field).order_by(
+            *self.get_ordering(request)
+        )
 
     def get_ordering(self, request):
         return ["-overdue", "resolve_due_at", "-received_at"]
@@ -155,6 +165,9 @@ class ComplaintAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
         return obj.reporter_phone_masked
 
     # --- forms ------------------------------------------------------------------
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = ComplaintEntryForm if obj is None else ComplaintChangeForm
         return super().get_form(request, obj, **kwargs)
@@ -214,7 +227,9 @@ class ComplaintAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
                 self.message_user(request, exc.message, messages.ERROR)
 
     def save_related(self, request, form, formsets, change):
-        pass  # inlines are read-only history
+        # Inlines are read-only history: save nothing, report no change.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     # --- bulk actions -----------------------------------------------------------
     def get_actions(self, request):

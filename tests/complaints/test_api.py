@@ -247,3 +247,50 @@ def test_resolution_tells_the_patient_by_sms_and_the_feed_by_callback(
     # The feed's callback (a closed port here) waits for its retry.
     feed_row = DispatchOutbox.objects.get(channel="feed_callback")
     assert (feed_row.state, feed_row.attempts) == ("pending", 1)
+
+
+def test_feed_signature_is_checked_like_a_hospitals(feed, hospital_a):
+    from tests.fixtures.hospitals import SignedClient
+
+    forged = SignedClient(FEED["paasid"], "not-the-token", sm4_key=FEED["sm4_key"])
+    response = submit(forged, FEED["sm4_key"])
+    assert (response.status_code, response.json()["errorCode"]) == (401, "BAD_SIGNATURE")
+    feed.is_enabled = False
+    feed.save()
+    genuine = SignedClient(FEED["paasid"], FEED["paastoken"], sm4_key=FEED["sm4_key"])
+    response = submit(genuine, FEED["sm4_key"])
+    assert (response.status_code, response.json()["errorCode"]) == (
+        401,
+        "FEED_CREDENTIAL_DISABLED",
+    )
+
+
+def test_feed_nonce_cannot_be_replayed(api_feed, hospital_a):
+    headers = api_feed.headers()
+    first = api_feed.client.post(
+        URL, json.dumps(intake_body(FEED["sm4_key"])), "application/json", headers=headers
+    )
+    again = api_feed.client.post(
+        URL, json.dumps(intake_body(FEED["sm4_key"])), "application/json", headers=headers
+    )
+    assert first.status_code == 201
+    assert (again.status_code, again.json()["errorCode"]) == (401, "REPLAYED_NONCE")
+
+
+def test_feed_callback_must_match_its_agreed_prefix(api_feed, feed, hospital_a):
+    feed.callback_url_prefix = "https://feed.example.cn/"
+    feed.save()
+    bad = submit(api_feed, FEED["sm4_key"], callbackUrl="https://evil.example.com/x")
+    assert (bad.status_code, bad.json()["errorCode"]) == (400, "CALLBACK_URL_INVALID")
+    scheme = submit(api_feed, FEED["sm4_key"], callbackUrl="ftp://feed.example.cn/x")
+    assert scheme.json()["errorCode"] == "CALLBACK_URL_INVALID"
+    assert (
+        submit(api_feed, FEED["sm4_key"], callbackUrl="https://feed.example.cn/cb").status_code
+        == 201
+    )
+
+
+def test_answers_are_chinese_by_default(api_a):
+    response = submit(api_a, KEY_A, category="xray")
+    assert response.json()["errorCode"] == "CATEGORY_UNKNOWN"
+    assert "category 必须是以下之一" in response.json()["returnDesc"]
