@@ -29,6 +29,7 @@ from hospitals.api import HospitalAPIView
 from hub.authorizations import services
 from hub.authorizations.errors import RelayCode, relay_error
 from hub.authorizations.models import Method, SyncState
+from hub.authorizations.schema import Failure, ProvinceAnswer
 from hub.authorizations.serializers import CompatSerializer, validated
 from hub.authorizations.sync import FAILED, SYNCED, SyncOutcome, province_revoke_direct
 from hub.authorizations.validation import decrypt_field, printable_text, validate_id_number
@@ -57,6 +58,9 @@ class CodeAuthRecSaveView(HospitalAPIView):
     @extend_schema(
         summary="Province-compatible codeAuthRec/save (mode 1: online appointment)",
         tags=["province-compatible"],
+        operation_id="codeauthrec_save",
+        request=CompatSerializer,
+        responses={200: ProvinceAnswer, **dict.fromkeys((400, 401, 403, 502, 504), Failure)},
     )
     def post(self, request: Request):
         hospital = request.user

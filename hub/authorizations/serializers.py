@@ -11,6 +11,8 @@ object ``BODY_NOT_OBJECT``.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hub.authorizations.errors import RelayCode, relay_error
@@ -34,6 +36,7 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class AuthDaysField(serializers.Field):
     """An integer 1..30, or its decimal text (some HIS send "30")."""
 

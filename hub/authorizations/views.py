@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from audit.context import note
 from audit.usage import VIEW, VIEW_REFUSED, auth_kind
 from hospitals.api import HospitalAPIView
-from hub.authorizations import selectors, services
+from hub.authorizations import schema, selectors, services
 from hub.authorizations.errors import RelayCode, relay_error
 from hub.authorizations.models import ONSITE_METHODS, Method, SyncState
 from hub.authorizations.serializers import (
@@ -51,7 +51,15 @@ def _usage_after(request: Request, auth, outcome_kind: str) -> None:
 
 
 class AuthorizationsView(HospitalAPIView):
-    @extend_schema(summary="Start an on-site authorization (sms, authcode, face)", tags=TAGS)
+    @extend_schema(
+        summary="Start an on-site authorization (sms, authcode, face)",
+        tags=TAGS,
+        operation_id="authorizations_start",
+        request=StartSerializer,
+        responses=schema.answers(
+            "AuthorizationStarted", schema.AUTHORIZATION, 400, 401, 403, 429, 502
+        ),
+    )
     def post(self, request: Request):
         data = validated(StartSerializer, request.data)
         method = data["method"]
@@ -85,7 +93,13 @@ class AuthorizationsView(HospitalAPIView):
         note(request, authorization_id=auth.pk, usage=[auth_kind(method, "started")])
         return ok(authorization_data(auth))
 
-    @extend_schema(summary="The caller's own authorizations (paginated, filtered)", tags=TAGS)
+    @extend_schema(
+        summary="The caller's own authorizations (paginated, filtered)",
+        tags=TAGS,
+        operation_id="authorizations_list",
+        parameters=schema.LIST_PARAMETERS,
+        responses=schema.answers("AuthorizationList", schema.AuthorizationListOut(), 400, 401),
+    )
     def get(self, request: Request):
         query = validated(
             ListQuerySerializer, request.query_params.dict(), code=RelayCode.FILTER_INVALID
@@ -111,7 +125,12 @@ class AuthorizationsView(HospitalAPIView):
 
 
 class AuthorizationDetailView(HospitalAPIView):
-    @extend_schema(summary="One of the caller's authorizations", tags=TAGS)
+    @extend_schema(
+        summary="One of the caller's authorizations",
+        tags=TAGS,
+        operation_id="authorizations_get",
+        responses=schema.answers("AuthorizationDetail", schema.AUTHORIZATION, 401, 404),
+    )
     def get(self, request: Request, pk: str):
         auth = selectors.authorization_get(hospital=request.user, pk=pk)
         note(request, authorization_id=auth.pk)
@@ -119,7 +138,15 @@ class AuthorizationDetailView(HospitalAPIView):
 
 
 class AuthorizationVerifyView(HospitalAPIView):
-    @extend_schema(summary="Verify the patient's code or face; grant and relay", tags=TAGS)
+    @extend_schema(
+        summary="Verify the patient's code or face; grant and relay",
+        tags=TAGS,
+        operation_id="authorizations_verify",
+        request=VerifySerializer,
+        responses=schema.answers(
+            "AuthorizationVerified", schema.AUTHORIZATION, 400, 401, 403, 404, 409, 410, 423
+        ),
+    )
     def post(self, request: Request, pk: str):
         auth = selectors.authorization_get(hospital=request.user, pk=pk)
         data = validated(VerifySerializer, request.data)
@@ -146,7 +173,13 @@ class AuthorizationVerifyView(HospitalAPIView):
 
 
 class AuthorizationRevokeView(HospitalAPIView):
-    @extend_schema(summary="Revoke (relayed with status 0) or cancel a pending request", tags=TAGS)
+    @extend_schema(
+        summary="Revoke (relayed with status 0) or cancel a pending request",
+        tags=TAGS,
+        operation_id="authorizations_revoke",
+        request=None,
+        responses=schema.answers("AuthorizationRevoked", schema.AUTHORIZATION, 401, 404, 409),
+    )
     def post(self, request: Request, pk: str):
         auth = selectors.authorization_get(hospital=request.user, pk=pk)
         note(request, authorization_id=auth.pk, patient_digest=auth.patient_digest)
@@ -156,7 +189,15 @@ class AuthorizationRevokeView(HospitalAPIView):
 
 
 class AuthorizationResendView(HospitalAPIView):
-    @extend_schema(summary="Send a fresh code (sms) or issue a new one (authcode)", tags=TAGS)
+    @extend_schema(
+        summary="Send a fresh code (sms) or issue a new one (authcode)",
+        tags=TAGS,
+        operation_id="authorizations_resend",
+        request=None,
+        responses=schema.answers(
+            "AuthorizationResent", schema.AUTHORIZATION, 401, 404, 409, 410, 423, 429
+        ),
+    )
     def post(self, request: Request, pk: str):
         auth = selectors.authorization_get(hospital=request.user, pk=pk)
         note(request, authorization_id=auth.pk, patient_digest=auth.patient_digest)
@@ -166,7 +207,11 @@ class AuthorizationResendView(HospitalAPIView):
 
 class ViewsView(HospitalAPIView):
     @extend_schema(
-        summary="A province viewer URL for a patient with a live consent", tags=["views"]
+        summary="A province viewer URL for a patient with a live consent",
+        tags=["views"],
+        operation_id="views_issue",
+        request=ViewSerializer,
+        responses=schema.answers("ViewIssued", schema.ViewOut(), 400, 401, 403, 409, 410),
     )
     def post(self, request: Request):
         hospital = request.user
