@@ -52,7 +52,10 @@ def _bad(code: str, message: str) -> HubError:
     return HubError(code, message, 400)
 
 
-def _string(body: dict, name: str, *, required: bool, max_length: int) -> str:
+def text_field(
+    body: dict, name: str, *, required: bool, max_length: int, multiline: bool = False
+) -> str:
+    """One string field of a JSON object, stripped and checked (400 otherwise)."""
     value = body.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -68,7 +71,7 @@ def _string(body: dict, name: str, *, required: bool, max_length: int) -> str:
         )
     # Free text may span lines; nothing may hold other control characters (a NUL
     # is refused by PostgreSQL) or lone surrogates (not storable as UTF-8).
-    allowed_controls = _TEXT_CONTROLS if name == "description" else ""
+    allowed_controls = _TEXT_CONTROLS if multiline else ""
     if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed_controls for ch in value):
         raise _bad(
             ComplaintsCode.FIELD_INVALID,
@@ -106,7 +109,7 @@ def decrypt_field(key_hex: str, name: str, cipher_hex: str, pattern: re.Pattern)
 
 
 def _record_date(body: dict) -> date:
-    raw = _string(body, "recordDate", required=True, max_length=10)
+    raw = text_field(body, "recordDate", required=True, max_length=10)
     if not _DATE_RE.match(raw):
         raise _bad(ComplaintsCode.RECORD_DATE_INVALID, _("recordDate must be YYYY-MM-DD."))
     try:
@@ -119,7 +122,7 @@ def _record_date(body: dict) -> date:
 
 
 def _callback_url(body: dict, *, allowed: bool, prefix: str) -> str:
-    url = _string(body, "callbackUrl", required=False, max_length=500)
+    url = text_field(body, "callbackUrl", required=False, max_length=500)
     if not url:
         return ""
     if not allowed:
@@ -145,26 +148,28 @@ def parse_intake(body, *, key_hex: str, allow_callback: bool, callback_prefix: s
     """The clean :class:`ComplaintInput` of an intake body, or a 400 ``HubError``."""
     if not isinstance(body, dict):
         raise _bad(ComplaintsCode.BODY_NOT_OBJECT, _("The body must be a JSON object."))
-    org_code = _string(body, "orgCode", required=True, max_length=32)
+    org_code = text_field(body, "orgCode", required=True, max_length=32)
     if not _ORG_CODE_RE.match(org_code):
         raise _bad(ComplaintsCode.FIELD_INVALID, _("orgCode must be letters, digits or '-'."))
-    id_hex = _string(body, "patientIdcard", required=True, max_length=MAX_CIPHER_HEX)
+    id_hex = text_field(body, "patientIdcard", required=True, max_length=MAX_CIPHER_HEX)
     patient_idcard = decrypt_field(key_hex, "patientIdcard", id_hex, _ID_RE).upper()
-    patient_name = _string(body, "patientName", required=True, max_length=100)
-    category = _string(body, "category", required=True, max_length=32)
+    patient_name = text_field(body, "patientName", required=True, max_length=100)
+    category = text_field(body, "category", required=True, max_length=32)
     if category not in Category.values:
         raise _bad(
             ComplaintsCode.CATEGORY_UNKNOWN,
             _("category must be one of: %(choices)s.") % {"choices": ", ".join(Category.values)},
         )
     record_date = _record_date(body)
-    description = _string(body, "description", required=True, max_length=DESCRIPTION_MAX)
-    reporter_name = _string(body, "reporterName", required=False, max_length=100)
-    phone_hex = _string(body, "reporterContact", required=False, max_length=MAX_CIPHER_HEX)
+    description = text_field(
+        body, "description", required=True, max_length=DESCRIPTION_MAX, multiline=True
+    )
+    reporter_name = text_field(body, "reporterName", required=False, max_length=100)
+    phone_hex = text_field(body, "reporterContact", required=False, max_length=MAX_CIPHER_HEX)
     reporter_phone = (
         decrypt_field(key_hex, "reporterContact", phone_hex, _PHONE_RE) if phone_hex else None
     )
-    external_ref = _string(body, "externalRef", required=False, max_length=128)
+    external_ref = text_field(body, "externalRef", required=False, max_length=128)
     callback_url = _callback_url(body, allowed=allow_callback, prefix=callback_prefix)
     return ComplaintInput(
         org_code=org_code,

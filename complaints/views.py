@@ -18,7 +18,7 @@ from audit.context import note
 from complaints import openapi, selectors, services
 from complaints.auth import FeedAuthentication
 from complaints.errors import ComplaintsCode
-from complaints.intake import parse_intake
+from complaints.intake import parse_intake, text_field
 from complaints.lifecycle import State
 from complaints.models import FeedCredential, Source
 from complaints.representation import complaint_data
@@ -181,22 +181,8 @@ class _HospitalActionView(ComplaintAPIView):
         return body
 
     @staticmethod
-    def _text(body: dict, name: str, max_length: int = 2000) -> str:
-        value = body.get(name) or ""
-        if not isinstance(value, str):
-            raise HubError(
-                ComplaintsCode.FIELD_INVALID,
-                _("%(field)s must be a string.") % {"field": name},
-                400,
-            )
-        if len(value) > max_length or "\x00" in value:
-            raise HubError(
-                ComplaintsCode.TEXT_TOO_LONG,
-                _("%(field)s is longer than %(max)s characters.")
-                % {"field": name, "max": max_length},
-                400,
-            )
-        return value.strip()
+    def _text(body: dict, name: str, *, required: bool = False) -> str:
+        return text_field(body, name, required=required, max_length=2000, multiline=True)
 
 
 class ComplaintAcknowledgeView(_HospitalActionView):
@@ -208,9 +194,9 @@ class ComplaintAcknowledgeView(_HospitalActionView):
     )
     def post(self, request, public_id):
         complaint = self._target(request, public_id)
-        note = self._text(self._body(request), "note")
+        text = self._text(self._body(request), "note")
         complaint = services.complaint_acknowledge(
-            actor=request.user, complaint=complaint, note=note
+            actor=request.user, complaint=complaint, note=text
         )
         return ok({"id": str(complaint.public_id), "state": complaint.state})
 

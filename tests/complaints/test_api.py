@@ -294,3 +294,55 @@ def test_answers_are_chinese_by_default(api_a):
     response = submit(api_a, KEY_A, category="xray")
     assert response.json()["errorCode"] == "CATEGORY_UNKNOWN"
     assert "category 必须是以下之一" in response.json()["returnDesc"]
+
+
+FIELDS = [
+    "orgCode",
+    "patientIdcard",
+    "patientName",
+    "category",
+    "recordDate",
+    "description",
+    "reporterName",
+    "reporterContact",
+    "externalRef",
+]
+ODD_VALUES = [1, 1.5, True, [], {}, ["x"], {"a": 1}, "x" * 100_000, "\ud800", "\u0007", "  "]
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_any_odd_value_in_any_field_is_a_400(api_a, field):
+    for value in ODD_VALUES:
+        body = json.dumps({**intake_body(KEY_A), field: value})
+        response = api_a.post_json(URL, body)
+        if field in ("reporterName", "reporterContact", "externalRef") and value == "  ":
+            assert response.status_code == 201  # blank optional field = absent
+            continue
+        assert response.status_code == 400, (field, repr(value)[:40], response.content[:200])
+        assert response.json()["errorCode"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[]",
+        '"text"',
+        '{"resolution": 5}',
+        '{"resolution": "\\ud800"}',
+        '{"resolution": "\\u0000"}',
+        json.dumps({"resolution": "x" * 2001}),
+        "{broken",
+    ],
+)
+def test_odd_resolve_bodies_are_400(api_a, api_feed, body):
+    cid = _routed_to_a(api_feed)
+    response = api_a.post_json(f"{URL}/{cid}/resolve", body)
+    assert response.status_code == 400, response.content[:200]
+    assert Complaint.objects.get(public_id=cid).state == "routed"
+
+
+def test_unknown_complaint_id_shapes_are_json_404(api_a):
+    for path in (f"{URL}/not-a-uuid", f"{URL}/00000000-0000-0000-0000-000000000000/resolve"):
+        response = api_a.post_json(path, {}) if path.endswith("resolve") else api_a.get(path)
+        assert response.status_code == 404
+        assert response.json()["returnCode"] == "0"
