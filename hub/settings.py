@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "hub.ops.middleware.RequestIdMiddleware",
     "hub.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Strict CSP, referrer and no-store headers on every answer under /me/.
+    "identity.patient.middleware.PatientPageHeadersMiddleware",
     "hospitals.middleware.AdminHostMiddleware",
     "hub.errors.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -248,6 +250,14 @@ HUB_CREDENTIAL_CACHE_SECONDS = env.float("HUB_CREDENTIAL_CACHE_SECONDS", default
 HOSPITAL_THROTTLE_DEFAULT_RATE = env.str("HOSPITAL_THROTTLE_DEFAULT_RATE", default="1200/min")
 
 # --- Patient verification -------------------------------------------------------
+# The patient pages (/me/, docs/patient-pages.md): their own session cookie,
+# signed out after this idle time and at the latest after the maximum; a
+# phone-to-patient binding counts this long after it was last confirmed.
+PATIENT_SESSION_IDLE_SECONDS = env.int("PATIENT_SESSION_IDLE_SECONDS", default=15 * 60)
+PATIENT_SESSION_MAX_SECONDS = env.int("PATIENT_SESSION_MAX_SECONDS", default=2 * 60 * 60)
+PATIENT_BINDING_MAX_AGE_DAYS = env.int("PATIENT_BINDING_MAX_AGE_DAYS", default=365)
+PATIENT_LOGIN_PER_IP_HOURLY = env.int("PATIENT_LOGIN_PER_IP_HOURLY", default=20)
+
 SMS_BACKEND = env.str("SMS_BACKEND", default="identity.sms.backends.file.FileBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 SMS_CONNECT_TIMEOUT = env.float("SMS_CONNECT_TIMEOUT", default=3.0)

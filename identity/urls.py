@@ -1,2 +1,25 @@
+"""The patient's pages, mounted at /me/ (see docs/patient-pages.md)."""
+
+from django.urls import path
+
+from identity.patient import views
+
 app_name = "identity"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login, name="login"),
+    path("login/code/", views.login_code, name="login-code"),
+    path("login/resend/", views.login_resend, name="login-resend"),
+    path("logout/", views.logout, name="logout"),
+    path("requests/", views.request_list, name="requests"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("authorizations/", views.authorization_list, name="authorizations"),
+    path(
+        "authorizations/<int:pk>/revoke/",
+        views.authorization_revoke,
+        name="authorization-revoke",
+    ),
+    path("views/", views.view_list, name="views"),
+    path("report/", views.report, name="report"),
+]

@@ -1,0 +1,1 @@
+"""The patient's own pages under /me/ (see docs/patient-pages.md)."""

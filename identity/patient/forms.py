@@ -1,0 +1,96 @@
+"""Forms of the patient pages. Input is checked here (shape, length, no
+control characters); rights are checked by the views against the bindings."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Category
+from complaints.models.complaint import DESCRIPTION_MAX
+from identity import codes
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "tel", "placeholder": "13800138000"}
+        ),
+    )
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip().replace(" ", "")
+        if not codes.phone_is_valid(phone):
+            raise forms.ValidationError(
+                _("The phone number must be an 11-digit mainland mobile number.")
+            )
+        return phone
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not codes.code_format_ok(code):
+            raise forms.ValidationError(_("The code must be 6 digits."))
+        return code
+
+
+class AgreeForm(forms.Form):
+    read_notice = forms.BooleanField(
+        label=_("I have read and understood the notice above."),
+        required=True,
+        error_messages={"required": _("Please confirm that you have read the notice.")},
+    )
+
+
+class ReportForm(forms.Form):
+    """The problem report. ``patient`` offers only the identities bound to the
+    signed-in phone (by binding id); ``hospital`` the active member hospitals."""
+
+    patient = forms.TypedChoiceField(label=_("Whose record"), coerce=int)
+    category = forms.ChoiceField(label=_("Part of the record"), choices=Category.choices)
+    hospital = forms.TypedChoiceField(label=_("Hospital the data came from"), coerce=int)
+    record_date = forms.DateField(
+        label=_("Date of the record"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+    )
+    description = forms.CharField(
+        label=_("What is wrong"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, identities, hospitals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].choices = [
+            (i.binding_id, f"{i.masked_name} {i.masked_id}".strip()) for i in identities
+        ]
+        self.fields["hospital"].choices = [(h.pk, h.org_name) for h in hospitals]
+        if len(identities) == 1:
+            self.fields["patient"].initial = identities[0].binding_id
+
+    def clean_record_date(self):
+        value = self.cleaned_data["record_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+    def clean_description(self) -> str:
+        text = self.cleaned_data["description"].strip()
+        if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in text):
+            raise forms.ValidationError(_("The text contains characters that are not allowed."))
+        return text

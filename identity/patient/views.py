@@ -1,0 +1,282 @@
+"""The patient pages (/me/): thin views over ``identity.patient.services`` and
+``selectors``. Every page but sign-in needs a live patient session
+(``session.patient_page``); every object is looked up among the patient's
+bound digests, so another person's request is a 404 whatever is typed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.context import note
+from hospitals.clientip import client_ip
+from hub.errors import HubError
+from hub.protect import mask_phone
+from identity.errors import CodeLocked
+from identity.patient import selectors, services
+from identity.patient.forms import AgreeForm, CodeForm, PhoneForm, ReportForm
+from identity.patient.labels import labelled
+from identity.patient.notice import notice_paragraphs
+from identity.patient.session import patient_page
+
+
+def _digests(request) -> list[str]:
+    return selectors.bound_digests(request.patient.phone_digest)
+
+
+def _not_found(request):
+    """A 404 page of the patient pages: the same answer for "answered
+    already", "expired" and "not yours", so nothing is learnt from it."""
+    return render(request, "identity/not_found.html", status=404)
+
+
+# --- Sign-in ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@patient_page(signed_in=False)
+def login(request):
+    if request.patient.signed_in:
+        return redirect("identity:home")
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        try:
+            _challenge, phone_digest = services.patient_login_start(
+                phone=phone, client_ip=client_ip(request)
+            )
+        except HubError as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.patient.login_start(
+                reference=_challenge.reference,
+                phone_digest=phone_digest,
+                masked_phone=mask_phone(phone),
+            )
+            return redirect("identity:login-code")
+    return render(
+        request,
+        "identity/login.html",
+        {"form": form, "expired": request.GET.get("expired") == "1"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_page(signed_in=False)
+def login_code(request):
+    attempt = request.patient.login
+    if request.patient.signed_in:
+        return redirect("identity:home")
+    if not attempt:
+        return redirect("identity:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_login_verify(
+                reference=attempt["reference"],
+                phone_digest=attempt["phone_digest"],
+                code=form.cleaned_data["code"],
+            )
+        except CodeLocked as exc:
+            request.patient.login_clear()
+            messages.error(request, exc.message)
+            return redirect("identity:login")
+        except HubError as exc:
+            form.add_error("code", exc.message)
+        else:
+            request.patient.sign_in(attempt["phone_digest"])
+            services.patient_bindings_refresh(
+                phone_digest=attempt["phone_digest"], actor=request.patient.actor
+            )
+            return redirect("identity:home")
+    return render(request, "identity/login_code.html", {"form": form, "masked": attempt["masked"]})
+
+
+@require_POST
+@patient_page(signed_in=False)
+def login_resend(request):
+    attempt = request.patient.login
+    if not attempt:
+        return redirect("identity:login")
+    try:
+        services.patient_login_resend(
+            reference=attempt["reference"], phone_digest=attempt["phone_digest"]
+        )
+    except HubError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("A new code has been sent."))
+    return redirect("identity:login-code")
+
+
+@require_POST
+@patient_page(signed_in=False)
+def logout(request):
+    request.patient.sign_out()
+    messages.success(request, _("You have signed out."))
+    return redirect("identity:login")
+
+
+# --- Home and requests -------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@patient_page()
+def home(request):
+    phone_digest = request.patient.phone_digest
+    services.patient_bindings_refresh(phone_digest=phone_digest, actor=request.patient.actor)
+    identities = selectors.identities(phone_digest)
+    digests = [i.patient_digest for i in identities]
+    context = {
+        "identities": identities,
+        "pending": list(selectors.pending_requests(digests)[:20]),
+        "live": [
+            a
+            for a in labelled(selectors.authorizations_of(digests).filter(state="granted")[:20])
+            if a.revocable
+        ],
+    }
+    return render(request, "identity/home.html", context)
+
+
+@require_http_methods(["GET"])
+@patient_page()
+def request_list(request):
+    pending = list(selectors.pending_requests(_digests(request))[:50])
+    return render(request, "identity/requests.html", {"pending": pending})
+
+
+@require_http_methods(["GET", "POST"])
+@patient_page()
+def request_detail(request, pk: int):
+    auth = selectors.pending_request_get(_digests(request), pk)
+    if auth is None:
+        return _not_found(request)
+    note(request, authorization_id=auth.pk, patient_digest=auth.patient_digest)
+    form = AgreeForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        actor = request.patient.actor
+        if decision == "refuse":
+            try:
+                services.patient_request_refuse(authorization=auth, actor=actor)
+            except HubError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request, _("You refused the request. The hospital was not given access.")
+                )
+            return redirect("identity:requests")
+        if decision == "agree" and form.is_valid():
+            try:
+                challenge, code = services.patient_request_agree(authorization=auth, actor=actor)
+            except HubError as exc:
+                error = exc.message
+            else:
+                remaining = max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
+                return render(
+                    request,
+                    "identity/code.html",
+                    {
+                        "auth": auth,
+                        "code": code,
+                        "expires_at": challenge.expires_at,
+                        "remaining": remaining,
+                        "remaining_text": f"{remaining // 60}:{remaining % 60:02d}",
+                    },
+                )
+    context = {
+        "auth": auth,
+        "form": form,
+        "error": error,
+        "paragraphs": notice_paragraphs(hospital_name=auth.hospital.org_name, days=auth.auth_days),
+    }
+    return render(request, "identity/request_detail.html", context)
+
+
+# --- My authorizations -------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@patient_page()
+def authorization_list(request):
+    rows = labelled(selectors.authorizations_of(_digests(request))[:100])
+    return render(request, "identity/authorizations.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@patient_page()
+def authorization_revoke(request, pk: int):
+    auth = selectors.live_authorization_get(_digests(request), pk)
+    if auth is None:
+        return _not_found(request)
+    note(request, authorization_id=auth.pk, patient_digest=auth.patient_digest)
+    if request.method == "POST":
+        try:
+            services.patient_authorization_revoke(authorization=auth, actor=request.patient.actor)
+        except HubError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Revoked. %(hospital)s can no longer view your record.")
+                % {"hospital": auth.hospital.org_name},
+            )
+        return redirect("identity:authorizations")
+    return render(request, "identity/revoke_confirm.html", {"auth": auth})
+
+
+# --- Who viewed my record ----------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@patient_page()
+def view_list(request):
+    entries = selectors.views_of_record(_digests(request))
+    return render(request, "identity/views.html", {"entries": entries})
+
+
+# --- Report a problem ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@patient_page()
+def report(request):
+    phone_digest = request.patient.phone_digest
+    identities = selectors.identities(phone_digest)
+    hospitals = list(selectors.hospitals_for_report())
+    form = ReportForm(request.POST or None, identities=identities, hospitals=hospitals)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        identity = next(i for i in identities if i.binding_id == data["patient"])
+        hospital = next(h for h in hospitals if h.pk == data["hospital"])
+        note(request, patient_digest=identity.patient_digest)
+        try:
+            services.patient_problem_report(
+                phone_digest=phone_digest,
+                patient_digest=identity.patient_digest,
+                hospital=hospital,
+                category=data["category"],
+                record_date=data["record_date"],
+                description=data["description"],
+                actor=request.patient.actor,
+            )
+        except HubError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Thank you. Your report was passed to %(hospital)s.")
+                % {"hospital": hospital.org_name},
+            )
+            return redirect("identity:report")
+    complaints = selectors.complaints_of([i.patient_digest for i in identities])
+    return render(
+        request,
+        "identity/report.html",
+        {"form": form, "identities": identities, "complaints": complaints},
+    )

@@ -1,0 +1,174 @@
+"""The patient's pages in a real headless browser (Playwright driving
+Debian's Chromium) against the hub on a live server beside the province
+simulator: sign in with the SMS code, agree to a hospital's request, read the
+code, the hospital verifies it and views the record, the patient sees the
+authorization, revokes it, and sees the views made during the test.
+
+Needs ``/usr/bin/chromium`` (``scripts/sysdeps.sh`` installs it); skipped with
+the reason when it is absent.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.relay import resident_id
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = "13500135000"
+PATIENT_ID = resident_id(505)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"{CHROMIUM} is not installed (scripts/sysdeps.sh installs the chromium package)",
+    ),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread, and Django
+    # refuses ORM calls while one runs (fixtures set up rows around it). The
+    # test body itself reads state through the hub's API, not the ORM: under
+    # that loop an ORM call would open a second connection nobody closes.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page in Chinese; CSP violations and script errors are collected."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    page = context.new_page()
+    page.problems = []
+    page.on(
+        "console",
+        lambda msg: page.problems.append(msg.text) if msg.type in ("error", "warning") else None,
+    )
+    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def hub(relay):
+    """Hospital A over real HTTP; its keep-alive connection is closed at the
+    end so no live-server thread is left waiting on it."""
+    yield relay.a
+    relay.a.session.close()
+
+
+def _code(sms_outbox, phone: str) -> str:
+    message = sms_outbox[-1]
+    assert message.phone == phone
+    return message.params["code"]
+
+
+def test_patient_signs_in_agrees_reads_the_code_and_revokes(
+    relay, hub, sms_outbox, phone_page, settings
+):
+    # A doctor at hospital A once sent this phone an SMS code for the patient
+    # and the patient told it back: the trusted path that binds the phone.
+    sms = hub.start(PATIENT_ID, "sms", phone=PHONE).json()["data"]["authorizationId"]
+    assert hub.verify(sms, code=_code(sms_outbox, PHONE)).json()["data"]["state"] == "granted"
+    # Today the doctor asks again, with an authorization code.
+    pending = hub.start(PATIENT_ID, "authcode").json()["data"]["authorizationId"]
+
+    page = phone_page
+    page.goto(relay.url + "/me/")
+    assert page.url.endswith("/me/login/")
+    page.fill("input[name=phone]", PHONE)
+    page.click("button.primary")
+    page.wait_for_url("**/me/login/code/")
+    assert "135****5000" in page.inner_text("main")
+    page.fill("input[name=code]", _code(sms_outbox, PHONE))
+    page.click("button.primary")
+    page.wait_for_url(re.compile(r".*/me/$"))
+    assert "本手机号关联的档案" in page.inner_text("main")
+
+    # Agree to the pending request and read the code.
+    page.click("nav.tabs >> text=调阅申请")
+    page.click(f"a[href='/me/requests/{pending}/']")
+    assert "用户须知" in page.inner_text("main")
+    assert "市健康医疗信息共享平台" in page.inner_text("main")
+    page.check("input[name=read_notice]")
+    page.click("button[value=agree]")
+    code = page.inner_text("#auth-code").strip()
+    assert re.fullmatch(r"\d{6}", code)
+    # The countdown script (same origin, allowed by the CSP) is ticking.
+    start = page.inner_text(".countdown .remaining")
+    page.wait_for_function(
+        "t => document.querySelector('.countdown .remaining').textContent !== t",
+        arg=start,
+        timeout=5000,
+    )
+    assert re.fullmatch(r"[45]:\d\d", page.inner_text(".countdown .remaining"))
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(settings.VAR_DIR) / "patient-code.png"), full_page=True)
+
+    # The hospital verifies the code the patient told the doctor, then views.
+    answer = hub.verify(pending, code=code)
+    assert answer.status_code == 200 and answer.json()["data"]["state"] == "granted"
+    viewed = hub.view(PATIENT_ID)
+    assert viewed.status_code == 200 and viewed.json()["data"]["viewerUrl"]
+
+    # My authorizations: granted, then revoked.
+    page.click("nav.tabs >> text=我的授权")
+    row = page.locator(f"li[data-authorization='{pending}']")
+    assert "生效中" in row.inner_text() and "授权码" in row.inner_text()
+    row.locator("text=撤销").click()
+    page.wait_for_url(f"**/me/authorizations/{pending}/revoke/")
+    page.click("button.danger")
+    page.wait_for_url("**/me/authorizations/")
+    assert "不能再查看您的档案" in page.inner_text("main")
+    assert "已撤销" in page.locator(f"li[data-authorization='{pending}']").inner_text()
+    assert hub.detail(pending).json()["data"]["state"] == "revoked"
+    refused = hub.view(PATIENT_ID)
+    assert refused.json()["errorCode"] == "CONSENT_REVOKED"
+
+    # Who viewed my record: the view made above, and the refused attempt.
+    page.click("nav.tabs >> text=谁查看了我的档案")
+    entries = page.locator("li.view")
+    assert entries.count() == 2
+    texts = [entries.nth(i).inner_text() for i in range(2)]
+    assert "已拒绝：授权已撤销" in texts[0] and "已查看" in texts[1]
+    for text in texts:
+        assert "测试机构名称" in text and "李医生" in text and "doc001" in text
+    page.screenshot(path=str(Path(settings.VAR_DIR) / "patient-views.png"), full_page=True)
+
+    # Sign out.
+    page.click("button.link")
+    page.wait_for_url("**/me/login/")
+    page.goto(relay.url + "/me/authorizations/")
+    assert page.url.endswith("/me/login/")
+    assert not [p for p in page.problems if "Content Security Policy" in p], page.problems
