@@ -47,10 +47,11 @@ def validate_id_number(id_number: str, card_type: str) -> str:
     return value
 
 
-def printable_text(value: str, field: str) -> str:
-    """``value`` trimmed; empty -> ``FIELD_EMPTY``, control characters -> ``FIELD_INVALID``."""
+def printable_text(value: str, field: str, *, required: bool = True) -> str:
+    """``value`` trimmed; empty (when required) -> ``FIELD_EMPTY``, control
+    characters -> ``FIELD_INVALID``."""
     value = value.strip()
-    if not value:
+    if not value and required:
         raise relay_error(
             RelayCode.FIELD_EMPTY, _("%(field)s must not be empty.") % {"field": field}
         )

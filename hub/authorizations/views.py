@@ -85,8 +85,8 @@ class AuthorizationsView(HospitalAPIView):
             card_type=card_type,
             patient_name=printable_text(data["patientName"], "patientName"),
             staff_no=printable_text(data["staffNo"], "staffNo"),
-            staff_name=data.get("staffName", "").strip(),
-            patient_ref=data.get("patientId", "").strip(),
+            staff_name=printable_text(data.get("staffName", ""), "staffName", required=False),
+            patient_ref=printable_text(data.get("patientId", ""), "patientId", required=False),
             phone=phone,
             actor=request.user,
         )

@@ -74,6 +74,7 @@ def test_start_refuses_every_malformed_input(relay):
         ("oversize name", start_body(a, patientName="张" * 101), 400, "FIELD_TOO_LONG"),
         ("oversize id", start_body(a, patientIdcard="a" * 600), 400, "FIELD_TOO_LONG"),
         ("nul in name", start_body(a, patientName="张\u0000三"), 400, "FIELD_INVALID"),
+        ("tab in staffName", start_body(a, staffName="李\t医生"), 400, "FIELD_INVALID"),
         ("surrogate", start_body(a, patientName="\ud800"), 400, "FIELD_INVALID"),
         ("not hex", start_body(a, patientIdcard="zz" * 16), 400, "SM4_BAD_CIPHERTEXT"),
         ("odd hex", start_body(a, patientIdcard="abc"), 400, "SM4_BAD_CIPHERTEXT"),
