@@ -18,11 +18,14 @@ from hospitals.selectors import current_credential
 
 
 def _hospital_callback(outbox: DispatchOutbox) -> None:
+    """The complaint, to the hospital it is routed to (or, once resolved, to the
+    hospital that raised it), signed with that hospital's own credential."""
     credential = current_credential(outbox.hospital)
     if credential is None:
         raise PermanentDeliveryError("no_hub_credential")
-    body = complaint_data(outbox.complaint, key_hex=credential.sm4_key)
-    body["event"] = "complaint.routed"
+    raiser = outbox.channel == Channel.RAISER_CALLBACK
+    body = complaint_data(outbox.complaint, key_hex=credential.sm4_key, submitter=raiser)
+    body["event"] = "complaint.resolved" if raiser else "complaint.routed"
     post_signed(
         outbox.target,
         body,
@@ -103,6 +106,7 @@ def _patient_sms(outbox: DispatchOutbox) -> None:
 
 SENDERS = {
     Channel.HOSPITAL_CALLBACK: _hospital_callback,
+    Channel.RAISER_CALLBACK: _hospital_callback,
     Channel.FEED_CALLBACK: _feed_callback,
     Channel.HOSPITAL_EMAIL: _hospital_email,
     Channel.PATIENT_SMS: _patient_sms,

@@ -24,6 +24,7 @@ class Channel(models.TextChoices):
     HOSPITAL_CALLBACK = "hospital_callback", _("Hospital callback URL")
     HOSPITAL_EMAIL = "hospital_email", _("Hospital e-mail")
     FEED_CALLBACK = "feed_callback", _("Feed callback URL")
+    RAISER_CALLBACK = "raiser_callback", _("Raising hospital's callback URL")
     PATIENT_SMS = "patient_sms", _("SMS to the reporter")
 
 

@@ -112,6 +112,17 @@ def _feedback_deliveries(complaint: Complaint) -> list[int]:
                 complaint=complaint, channel=Channel.FEED_CALLBACK, target=complaint.callback_url
             )
         )
+    raiser = complaint.submitted_by_hospital
+    if raiser is not None and raiser.callback_url and raiser.pk != complaint.hospital_id:
+        # A doctor raised it at another hospital: that hospital hears the result.
+        rows.append(
+            DispatchOutbox(
+                complaint=complaint,
+                channel=Channel.RAISER_CALLBACK,
+                hospital=raiser,
+                target=raiser.callback_url,
+            )
+        )
     if complaint.reporter_phone:
         rows.append(DispatchOutbox(complaint=complaint, channel=Channel.PATIENT_SMS))
     return [row.pk for row in DispatchOutbox.objects.bulk_create(rows)]

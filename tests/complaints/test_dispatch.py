@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from complaints import dispatch, services
-from complaints.models import DispatchOutbox, HospitalComplaintContact
+from complaints.models import Complaint, DispatchOutbox, HospitalComplaintContact
 from hospitals.models import Hospital
 from tests.complaints.test_services import _input
 from tests.fixtures.complaints import PATIENT_ID
@@ -93,3 +93,25 @@ def test_email_contact_gets_no_id_number(hospital_a):
     assert message.to == ["his@example.cn"]
     assert PATIENT_ID not in message.body and "4401" in message.body
     assert str(complaint.public_id) in message.body
+
+
+def test_hospital_that_raised_it_hears_the_result(
+    api_a, hospital_b, callback_server, django_capture_on_commit_callbacks
+):
+    from tests.fixtures.complaints import intake_body
+    from tests.fixtures.hospitals import DEMO_B
+
+    server = callback_server({DEMO_A["paasid"]: DEMO_A["paastoken"]})
+    Hospital.objects.filter(org_code=DEMO_A["org_code"]).update(callback_url=server.url)
+    body = intake_body(DEMO_A["sm4_key"], orgCode=DEMO_B["org_code"], externalRef="HIS-9")
+    cid = api_a.post_json("/api/v1/complaints", body).json()["data"]["id"]
+    complaint = services.complaint_acknowledge(
+        actor=hospital_b, complaint=Complaint.objects.get(public_id=cid)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complaint_resolve(actor=hospital_b, complaint=complaint, resolution="已更正")
+    [request] = server.requests
+    assert request["signature_ok"] and request["paasid"] == DEMO_A["paasid"]
+    assert request["body"]["event"] == "complaint.resolved"
+    assert request["body"]["externalRef"] == "HIS-9"
+    assert request["body"]["resolution"] == "已更正"
