@@ -31,10 +31,11 @@ from identity.patient.errors import login_not_started, login_throttled, no_recor
 from identity.patient.models import BindingSource, PatientBinding
 from identity.patient.notice import NOTICE_VERSION
 from identity.patient.selectors import latest_authorization
+from identity.sms import PATIENT_LOGIN_PREFIX
 
 logger = logging.getLogger(__name__)
 
-LOGIN_PREFIX = "patient-login:"
+LOGIN_PREFIX = PATIENT_LOGIN_PREFIX
 
 
 def phone_digest_of(phone: str) -> str:

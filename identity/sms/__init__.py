@@ -42,6 +42,10 @@ __all__ = [
 ]
 
 
+# Challenges of the patient pages' sign-in (identity.patient.services.LOGIN_PREFIX).
+PATIENT_LOGIN_PREFIX = "patient-login:"
+
+
 def get_sms_backend(path: str | None = None, **options) -> BaseSmsBackend:
     return import_string(path or settings.SMS_BACKEND)(**options)
 
@@ -55,9 +59,16 @@ def code_message(*, phone: str, code: str, minutes: int, reference: str) -> SmsM
     """The verification SMS. Always in the hub's language (Simplified Chinese),
     whatever the language of the hospital request that triggered it."""
     with translation.override(settings.LANGUAGE_CODE):
-        text = gettext(
-            "Your verification code is %(code)s, valid for %(minutes)s minutes. "
-            "A doctor is asking to view your health record: tell this code only "
-            "to the doctor treating you."
-        ) % {"code": code, "minutes": minutes}
+        if reference.startswith(PATIENT_LOGIN_PREFIX):
+            template = gettext(
+                "Your sign-in code for the city health-record pages is %(code)s, valid for "
+                "%(minutes)s minutes. Do not tell it to anyone, doctors included."
+            )
+        else:
+            template = gettext(
+                "Your verification code is %(code)s, valid for %(minutes)s minutes. "
+                "A doctor is asking to view your health record: tell this code only "
+                "to the doctor treating you."
+            )
+        text = template % {"code": code, "minutes": minutes}
     return SmsMessage(phone=phone, text=text, params={"code": code}, reference=reference)
