@@ -101,13 +101,12 @@ class XTifAuthentication(BaseAuthentication):
         timestamp = meta.get("HTTP_X_TIF_TIMESTAMP", "").strip()
         nonce = meta.get("HTTP_X_TIF_NONCE", "").strip()
         signature = meta.get("HTTP_X_TIF_SIGNATURE", "").strip()
-        messages = _messages()
 
         if not (paasid and timestamp and nonce and signature):
             raise _refuse(
                 request,
                 HospitalsCode.MISSING_SIGNATURE_HEADERS,
-                messages["missing_headers"],
+                _messages()["missing_headers"],
                 401,
                 "missing_headers",
                 paasid,
@@ -146,6 +145,7 @@ class XTifAuthentication(BaseAuthentication):
             )
         except xtif.SignatureError as exc:
             code = _SIGNATURE_CODES.get(exc.reason, HospitalsCode.BAD_SIGNATURE)
+            messages = _messages()  # only on a refusal: 6 lookups per request otherwise
             message = messages.get(exc.reason, messages["bad_signature"])
             raise _refuse(request, code, message, 401, exc.reason, paasid) from None
 
