@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.fixtures.base",
     "tests.fixtures.province",
     "tests.fixtures.hospitals",
+    "tests.fixtures.backoffice",
     "tests.fixtures.relay",
     "tests.fixtures.identity",
     "tests.fixtures.audit",

@@ -15,7 +15,7 @@ from audit.models import MonthlyReport
 from audit.reports import report_build, report_data, report_send
 from audit.selectors import Month
 from audit.services import call_log_record
-from tests.audit.conftest import verified_client
+from tests.fixtures.backoffice import verified_client
 
 pytestmark = pytest.mark.urls("tests.audit.urls")
 
@@ -93,7 +93,7 @@ def test_report_files_stored_and_emailed(month_of_calls, city_admin, hospital_a)
     assert rows[0] == header
     assert report.chart.read()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    assert report_send(report=report) == ["city-admin@example.org"]
+    assert report_send(report=report) == ["city-admin@example.gov.cn"]
     assert len(mail.outbox) == 1
     assert {name for name, _c, _t in mail.outbox[0].attachments} == {
         f"usage-{month_of_calls}.xlsx",
@@ -120,7 +120,7 @@ def test_monthly_task_builds_last_month_and_mails(city_admin, db):
     month = monthly_report_task()
 
     assert month == str(Month.current().shift(-1))
-    assert MonthlyReport.objects.get(month=month).emailed_to == ["city-admin@example.org"]
+    assert MonthlyReport.objects.get(month=month).emailed_to == ["city-admin@example.gov.cn"]
     assert len(mail.outbox) == 1
 
 

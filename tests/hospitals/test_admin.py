@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from hospitals.admin_scope import scope_queryset
 from hospitals.models import Hospital, HubCredential, IntegratedSystem, Stage
-from tests.hospitals.conftest import verified_client
+from tests.fixtures.backoffice import verified_client
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from hospitals.services import (
 from hub.errors import HubError
 from hub.province.client import ProvinceAccount as ClientAccount
 from tests.factories import ProvinceAccountFactory
-from tests.hospitals.conftest import verified_client
+from tests.fixtures.backoffice import verified_client
 
 pytestmark = pytest.mark.django_db
 
