@@ -1,0 +1,103 @@
+"""Back office for the consent records.
+
+Read-only: consents change only through their services (the hospital's API,
+the patient's pages, the tasks). City administrators may revoke (relayed to
+the province with status "0", as everywhere else). Hospital operators see
+only their own hospital's consents; ID numbers, names and phones are masked.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from hospitals.admin_scope import HospitalScopedAdminMixin
+from hub.authorizations.endings import authorization_revoke
+from hub.authorizations.models import Authorization, State
+from hub.errors import HubError
+
+
+@admin.register(Authorization)
+class AuthorizationAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "hospital",
+        "method",
+        "state",
+        "masked_patient",
+        "staff_no",
+        "granted_at",
+        "valid_until",
+        "sync_state",
+    )
+    list_filter = ("state", "method", "sync_state", "hospital__district")
+    list_select_related = ("hospital",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    fields = (
+        "hospital",
+        "method",
+        "state",
+        "masked_patient",
+        "masked_name",
+        "card_type",
+        "masked_phone",
+        "staff_no",
+        "staff_name",
+        "auth_days",
+        "created_at",
+        "granted_at",
+        "valid_until",
+        "ended_at",
+        "sync_state",
+        "sync_attempts",
+        "sync_reason",
+        "sync_next_at",
+        "synced_at",
+    )
+    readonly_fields = fields
+    actions = ["revoke_selected"]
+
+    @admin.display(description=_("patient ID"))
+    def masked_patient(self, obj: Authorization) -> str:
+        return obj.patient_idcard_masked
+
+    @admin.display(description=_("patient name"))
+    def masked_name(self, obj: Authorization) -> str:
+        return obj.patient_name_masked
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj: Authorization) -> str:
+        return obj.phone_masked
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("hub.change_authorization"):
+            actions.pop("revoke_selected", None)
+        return actions
+
+    @admin.action(description=_("Revoke the selected consents (relayed to the province)"))
+    def revoke_selected(self, request, queryset):
+        revoked = 0
+        for auth in queryset.filter(state__in=[State.GRANTED, State.PENDING]):
+            try:
+                authorization_revoke(authorization=auth, actor=request.user)
+            except HubError as exc:
+                self.message_user(request, f"#{auth.pk}: {exc.message}", messages.ERROR)
+            else:
+                revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d consent revoked.", "%(n)d consents revoked.", revoked) % {"n": revoked},
+            messages.SUCCESS,
+        )
