@@ -13,7 +13,11 @@ $BIN/python manage.py migrate --noinput -v 0
 $BIN/python manage.py seed_demo
 $BIN/python manage.py run_province --port "$SIM_PORT" >var/province-sim.log 2>&1 &
 SIM_PID=$!
-trap 'kill $SIM_PID 2>/dev/null || true' EXIT INT TERM
+# No broker in the embedded default: the beat schedule runs in-process
+# (province sync retries, consent expiry, audit sealing, complaint sweeps).
+$BIN/python manage.py run_periodic >var/periodic.log 2>&1 &
+PERIODIC_PID=$!
+trap 'kill $SIM_PID $PERIODIC_PID 2>/dev/null || true' EXIT INT TERM
 cat <<INFO
 
   The city health-information sharing hub is running (embedded default).
@@ -25,6 +29,7 @@ cat <<INFO
   Back office        http://127.0.0.1:$HUB_PORT/admin/    (password + TOTP)
   Province simulator http://127.0.0.1:$SIM_PORT/           (log: var/province-sim.log)
   SMS messages       var/sms.jsonl
+  Periodic tasks     var/periodic.log                     (in-process beat: no broker)
 
   Demo hospital A   orgCode 455404482 测试机构名称  paasid hosp-a  paastoken hosp-a-token
                     SM4 key 0123456789abcdeffedcba9876543210
