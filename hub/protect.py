@@ -87,6 +87,8 @@ class SealedTextField(models.BinaryField):
     def from_db_value(self, value, expression, connection):
         if value is None:
             return None
+        if not value:  # BinaryField's implicit default (b"") was never sealed
+            return ""
         return unseal(bytes(value), purpose=self.purpose)
 
     def to_python(self, value):

@@ -168,6 +168,11 @@ def test_sealed_field_stores_ciphertext_and_reads_back_text():
         loaded.phone = "13800138000"
         loaded.save(update_fields=["phone"])
         assert Patient.objects.get(pk=row.pk).phone == "13800138000"
+
+        # A row created without a value holds BinaryField's implicit b"":
+        # it reads back as empty text, not as a broken seal.
+        blank = Patient.objects.create()
+        assert Patient.objects.get(pk=blank.pk).idcard == ""
     finally:
         with connection.schema_editor() as editor:
             editor.delete_model(Patient)
