@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import requests
-from requests.adapters import HTTPAdapter
+import urllib3
+from urllib3 import exceptions as http_errors
 
 from hub.gm import signed_headers, sm4_encrypt_ecb_hex
 from hub.province.params import PARAM_KEYS, build_param_string, parse_view_param
@@ -115,27 +115,45 @@ class ProvincePermanentError(ProvinceError):
     transient = False
 
 
-# One pooled, keep-alive session per process: the relay's overhead over a
-# direct call is a measured target, and a TLS handshake per call would eat it.
-_session: requests.Session | None = None
-_session_lock = threading.Lock()
+# One pooled, keep-alive connection pool per process: the relay's overhead over
+# a direct call is a measured target, and a TLS handshake per call would eat it.
+# urllib3 itself rather than requests on top of it: requests' per-call request
+# preparation, hooks and cookie jar doubled the client's CPU per call
+# (docs/performance.md). urllib3 reads no HTTP(S)_PROXY/.netrc from the
+# environment, which would silently reroute calls to the province.
+_pool: urllib3.PoolManager | None = None
+_pool_lock = threading.Lock()
 
 
-def _shared_session() -> requests.Session:
-    global _session
-    if _session is None:
-        with _session_lock:
-            if _session is None:
-                session = requests.Session()
+def _shared_pool() -> urllib3.PoolManager:
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
                 # Retries are the caller's policy (Celery backoff), never urllib3's.
-                adapter = HTTPAdapter(pool_connections=16, pool_maxsize=POOL_SIZE, max_retries=0)
-                session.mount("http://", adapter)
-                session.mount("https://", adapter)
-                # No HTTP(S)_PROXY/.netrc from the environment: they would silently
-                # reroute calls to the province, and re-reading them costs every call.
-                session.trust_env = False
-                _session = session
-    return _session
+                _pool = urllib3.PoolManager(num_pools=16, maxsize=POOL_SIZE, retries=False)
+    return _pool
+
+
+def _network_failure(exc: Exception) -> tuple[bool, str] | None:
+    """(transient?, kind) of a transport failure; None when it is not one.
+
+    Order matters: urllib3's ``NewConnectionError`` (refused, unreachable)
+    subclasses ``ConnectTimeoutError`` for compatibility, but is no timeout.
+    """
+    if isinstance(exc, http_errors.NewConnectionError):
+        return True, "network error"
+    if isinstance(exc, http_errors.TimeoutError):
+        return True, "timeout"
+    if isinstance(exc, http_errors.LocationValueError | http_errors.LocationParseError):
+        return False, "bad URL"
+    if isinstance(exc, http_errors.ProtocolError | http_errors.SSLError | http_errors.PoolError):
+        return True, "network error"
+    if isinstance(exc, http_errors.ProxyError | OSError):
+        return True, "network error"
+    if isinstance(exc, http_errors.HTTPError):
+        return False, "request failed"  # an undecodable answer: retrying changes nothing
+    return None
 
 
 def build_save_body(
@@ -183,43 +201,52 @@ def _post_save(
     *,
     base_url: str,
     timeout: tuple[float, float] | None,
-    session: requests.Session | None,
+    pool: urllib3.PoolManager | None,
 ) -> ProvinceResult:
     url = base_url.rstrip("/") + SAVE_PATH
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = signed_headers(account.paasid, account.paastoken)
     rec = body["codeAuthRec"]
     log_ctx = f"paasid={account.paasid} org={rec['orgCode']} status={rec['status']}"
-    session = session or _shared_session()
+    pool = pool or _shared_pool()
+    connect, read = timeout or DEFAULT_TIMEOUT
     started = time.perf_counter()
     try:
-        response = session.post(
-            url, data=payload, headers=headers, timeout=timeout or DEFAULT_TIMEOUT
+        response = pool.request(
+            "POST",
+            url,
+            body=payload,
+            headers=headers,
+            timeout=urllib3.Timeout(connect=connect, read=read),
+            retries=False,
+            redirect=False,
         )
-        raw = response.content
-    except (requests.Timeout, requests.ConnectionError) as exc:
+        raw = response.data
+    except (http_errors.HTTPError, OSError) as exc:
+        failure = _network_failure(exc)
+        if failure is None:  # pragma: no cover - every HTTPError/OSError is sorted above
+            raise
+        transient, kind = failure
         latency = _elapsed_ms(started)
-        kind = "timeout" if isinstance(exc, requests.Timeout) else "network error"
-        logger.warning("province %s %s: %s after %.0f ms", SAVE_INTERFACE, log_ctx, kind, latency)
-        raise ProvinceTransientError(
-            f"province {kind}: {type(exc).__name__}",
-            interface=SAVE_INTERFACE,
-            latency_ms=latency,
-            timed_out=isinstance(exc, requests.Timeout),
-        ) from exc
-    except requests.RequestException as exc:
+        if transient:
+            logger.warning(
+                "province %s %s: %s after %.0f ms", SAVE_INTERFACE, log_ctx, kind, latency
+            )
+            raise ProvinceTransientError(
+                f"province {kind}: {type(exc).__name__}",
+                interface=SAVE_INTERFACE,
+                latency_ms=latency,
+                timed_out=kind == "timeout",
+            ) from exc
         # Bad URL, bad scheme, undecodable transfer: retrying changes nothing.
-        latency = _elapsed_ms(started)
-        logger.error(
-            "province %s %s: request failed: %s", SAVE_INTERFACE, log_ctx, type(exc).__name__
-        )
+        logger.error("province %s %s: %s: %s", SAVE_INTERFACE, log_ctx, kind, type(exc).__name__)
         raise ProvincePermanentError(
-            f"province request failed: {type(exc).__name__}",
+            f"province {kind}: {type(exc).__name__}",
             interface=SAVE_INTERFACE,
             latency_ms=latency,
         ) from exc
     latency = _elapsed_ms(started)
-    return _classify(response.status_code, raw, latency=latency, log_ctx=log_ctx)
+    return _classify(response.status, raw, latency=latency, log_ctx=log_ctx)
 
 
 def _read_answer(raw: bytes) -> tuple[str | None, str | None]:
@@ -290,7 +317,7 @@ def save_authorization(
     org_name: str,
     auth_days: int = 30,
     timeout: tuple[float, float] | None = None,
-    session: requests.Session | None = None,
+    pool: urllib3.PoolManager | None = None,
 ) -> ProvinceResult:
     """Grant ``org_code`` the right to view the patient's record for ``auth_days``
     (``status`` ``"1"``). Raises ``ProvinceTransientError``/``ProvincePermanentError``."""
@@ -303,7 +330,7 @@ def save_authorization(
         auth_days=auth_days,
         status="1",
     )
-    return _post_save(account, body, base_url=base_url, timeout=timeout, session=session)
+    return _post_save(account, body, base_url=base_url, timeout=timeout, pool=pool)
 
 
 def revoke_authorization(
@@ -316,7 +343,7 @@ def revoke_authorization(
     org_name: str,
     auth_days: int = 30,
     timeout: tuple[float, float] | None = None,
-    session: requests.Session | None = None,
+    pool: urllib3.PoolManager | None = None,
 ) -> ProvinceResult:
     """Revoke the authorization (the same body with ``status`` ``"0"``)."""
     body = build_save_body(
@@ -328,7 +355,7 @@ def revoke_authorization(
         auth_days=auth_days,
         status="0",
     )
-    return _post_save(account, body, base_url=base_url, timeout=timeout, session=session)
+    return _post_save(account, body, base_url=base_url, timeout=timeout, pool=pool)
 
 
 def build_view_param(
