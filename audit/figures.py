@@ -12,7 +12,8 @@ imports from ``complaints``): in its ``AppConfig.ready`` an app calls::
     )
 
 ``start``/``end`` are aware datetimes bounding the month (Asia/Shanghai),
-``end`` exclusive. A provider that raises is reported as missing figures, not
+``end`` exclusive. A provider may add a city-wide row under the key ``None``:
+the report's totals take it instead of summing the hospitals (a median, say). A provider that raises is reported as missing figures, not
 as a failed report.
 """
 
@@ -25,7 +26,7 @@ from datetime import datetime
 
 logger = logging.getLogger(__name__)
 
-Provider = Callable[[datetime, datetime], dict[int, dict[str, int]]]
+Provider = Callable[[datetime, datetime], dict[int | None, dict[str, int]]]
 
 
 @dataclass(frozen=True)

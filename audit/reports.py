@@ -132,7 +132,13 @@ def report_data(*, month: Month, progress: Progress | None = None) -> ReportData
         for key in totals:
             totals[key] += row.current[key]
             previous_totals[key] += row.previous[key]
-    extra_totals = {key: sum(r.extra.get(key, 0) for r in rows) for key, _label in extra_columns}
+    # A provider's city-wide row (key None) is the total where it gave one (a
+    # median does not add up); otherwise the hospitals' figures are summed.
+    city = extra.get(None, {})
+    extra_totals = {
+        key: city[key] if key in city else sum(r.extra.get(key, 0) for r in rows)
+        for key, _label in extra_columns
+    }
     series = usage_monthly_series(last=month, months=12)
     daily = usage_by_kind_per_day(month=month)
     step("series")

@@ -61,6 +61,14 @@ def complaint_figures(start: datetime, end: datetime, now: datetime | None = Non
             durations.setdefault(hospital_id, []).append(hours)
     for hospital_id, values in durations.items():
         out[hospital_id]["median_hours"] = round(median(values), 1)
+    # The city-wide row: counts add up, the median is of every complaint.
+    city = {
+        key: sum(entry[key] for entry in out.values()) for key in ("received", "on_time", "overdue")
+    }
+    every = [hours for values in durations.values() for hours in values]
+    if every:
+        city["median_hours"] = round(median(every), 1)
+    out[None] = city
     return out
 
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from audit.figures import register_figures_provider, unregister_figures_provider
+from audit.figures import providers, register_figures_provider, unregister_figures_provider
 from audit.models import MonthlyReport
 from audit.reports import report_build, report_data, report_send
 from audit.selectors import Month
@@ -40,13 +40,24 @@ def month_of_calls(api_a, api_b, hospital_a, hospital_b):
             attempt=1,
             hospital=hospital_a,
         )
+    real = next((p for p in providers() if p.name == "complaints"), None)
     register_figures_provider(
         "complaints",
-        lambda start, end: {hospital_b.pk: {"received": 2, "resolved": 1}},
-        labels={"received": "complaints received", "resolved": "complaints resolved"},
+        lambda start, end: {
+            hospital_b.pk: {"received": 2, "resolved": 1, "median_hours": 5},
+            hospital_a.pk: {"received": 1, "resolved": 1, "median_hours": 9},
+            None: {"median_hours": 6},
+        },
+        labels={
+            "received": "complaints received",
+            "resolved": "complaints resolved",
+            "median_hours": "median hours",
+        },
     )
     yield Month.current()
     unregister_figures_provider("complaints")
+    if real is not None:  # put the app's own provider back for later tests
+        register_figures_provider(real.name, real.provider, labels=real.labels)
 
 
 def test_report_numbers_match_the_calls(month_of_calls, hospital_a, hospital_b):
@@ -59,7 +70,17 @@ def test_report_numbers_match_the_calls(month_of_calls, hospital_a, hospital_b):
     assert data.totals["views"] == 7 and data.totals["granted"] == 7
     assert data.availability == {"calls": 4, "transient_failures": 1, "availability": 0.75}
     assert a.availability == 0.75
-    assert b.extra == {"complaints.received": 2, "complaints.resolved": 1}
+    assert b.extra == {
+        "complaints.received": 2,
+        "complaints.resolved": 1,
+        "complaints.median_hours": 5,
+    }
+    # Counts add up; a median comes from the provider's city-wide row.
+    assert data.extra_totals == {
+        "complaints.received": 3,
+        "complaints.resolved": 2,
+        "complaints.median_hours": 6,
+    }
     assert data.rows[0].org_code == hospital_a.org_code  # busiest first
 
 

@@ -153,6 +153,8 @@ def test_figures_per_hospital(hospital_a, hospital_b):
         "median_hours": 152.0,
     }
     assert figures[hospital_b.pk] == {"received": 1, "on_time": 0, "overdue": 0}
+    # The city-wide row the report's totals use: counts summed, one median over all.
+    assert figures[None] == {"received": 4, "on_time": 1, "overdue": 2, "median_hours": 152.0}
 
 
 def test_figures_are_registered_with_the_monthly_report():
