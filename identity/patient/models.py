@@ -9,9 +9,9 @@ anyone agree to a hospital viewing a stranger's record):
   manual §3.1.3) AND the code sent to the phone came back to the doctor, so
   the authorization was granted. A pending or failed SMS request binds
   nothing.
-* ``face_kiosk``: a face 1:1 against an authoritative reference photo (the ID
-  card's chip read at a hospital kiosk, or a public-security check). Reserved:
-  nothing creates it yet (see docs/patient-pages.md).
+* ``face_kiosk``: a face authorization at a hospital kiosk passed (the live
+  face matched the ID card's chip photo) and the hospital sent the phone the
+  patient gave there; signing in proves possession of that phone.
 
 Only digests are stored (``hub.protect.digest``): the phone digest of the
 sign-in, the ID digest of the authorizations (``purpose="id"``).

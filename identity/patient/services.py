@@ -115,8 +115,8 @@ def patient_binding_record(
     *, phone_digest: str, patient_digest: str, source: str, evidence: str, actor
 ) -> tuple[PatientBinding, bool]:
     """Bind (or re-confirm) a phone to a patient after a trusted check. The
-    only writer of bindings: the SMS path below, and a future face check at a
-    hospital kiosk (``BindingSource.FACE_KIOSK``). Returns (binding, created)."""
+    only writer of bindings (``patient_bindings_refresh``: a verified SMS
+    authorization or a passed face check at a kiosk). Returns (binding, created)."""
     if source not in BindingSource.values:
         raise ValueError(f"unknown binding source {source!r}")
     now = timezone.now()
@@ -139,34 +139,43 @@ def patient_binding_record(
     return binding, created
 
 
+# Which granted authorizations prove that a phone belongs to a patient.
+_BINDING_SOURCES = {
+    # The code texted to this phone came back to the doctor.
+    Method.SMS: BindingSource.SMS_AUTHORIZATION,
+    # The patient's face matched the ID card's chip photo at a hospital kiosk,
+    # and the patient gave this phone there; signing in here proves the phone.
+    Method.FACE: BindingSource.FACE_KIOSK,
+}
+
+
 def patient_bindings_refresh(*, phone_digest: str, actor) -> int:
     """Bind this phone to every patient for whom a hospital sent it in an SMS
-    authorization that was then verified (granted: the code texted to this
-    phone came back to the doctor). Returns how many bindings were created
-    or re-confirmed."""
+    authorization that was then verified, or in a face authorization whose
+    face check passed. Returns how many bindings were created or re-confirmed."""
     rows = (
-        Authorization.objects.filter(method=Method.SMS, phone_digest=phone_digest)
+        Authorization.objects.filter(method__in=_BINDING_SOURCES, phone_digest=phone_digest)
         .exclude(granted_at=None)
         .order_by("patient_digest", "-granted_at", "-id")
-        .values_list("patient_digest", "granted_at", "id")
+        .values_list("patient_digest", "granted_at", "id", "method")
     )
     latest: dict[str, tuple] = {}
-    for patient_digest, granted_at, pk in rows:
-        latest.setdefault(patient_digest, (granted_at, pk))
+    for patient_digest, granted_at, pk, method in rows:
+        latest.setdefault(patient_digest, (granted_at, pk, method))
     known = dict(
         PatientBinding.objects.filter(phone_digest=phone_digest).values_list(
             "patient_digest", "confirmed_at"
         )
     )
     done = 0
-    for patient_digest, (granted_at, pk) in latest.items():
+    for patient_digest, (granted_at, pk, method) in latest.items():
         confirmed = known.get(patient_digest)
         if confirmed is not None and confirmed >= granted_at:
             continue
         patient_binding_record(
             phone_digest=phone_digest,
             patient_digest=patient_digest,
-            source=BindingSource.SMS_AUTHORIZATION,
+            source=_BINDING_SOURCES[method],
             evidence=f"authorization:{pk}",
             actor=actor,
         )

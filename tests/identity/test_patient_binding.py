@@ -145,3 +145,50 @@ def test_a_phone_never_sees_another_persons_requests_or_codes(api, client, sms_o
     assert not Complaint.objects.filter(patient_digest=victim_digest).exists()
     # The attacker's own record is there, so the pages do work for them.
     assert ATTACKER_ID[-4:] in attacker.get("/me/").content.decode()
+
+
+def _face_verify(api, auth_id: int, id_photo: str, live_photo: str):
+    return api.post_json(
+        f"/api/v1/authorizations/{auth_id}/verify", {"idPhoto": id_photo, "livePhoto": live_photo}
+    )
+
+
+def test_a_passed_face_check_at_a_kiosk_binds_the_phone_given_there(
+    api, client, sms_outbox, face_photos
+):
+    auth_id = start(api, VICTIM_ID, "face", phone=PATIENT_PHONE)
+    answer = _face_verify(api, auth_id, face_photos["astronaut_chip"], face_photos["astronaut"])
+    assert answer.status_code == 200, answer.content
+    sign_in(client, sms_outbox, PATIENT_PHONE)
+    binding = PatientBinding.objects.get()
+    assert binding.source == BindingSource.FACE_KIOSK
+    assert binding.patient_digest == digest(VICTIM_ID, purpose="id")
+    assert binding.evidence == f"authorization:{auth_id}"
+    assert VICTIM_ID[-4:] in client.get("/me/").content.decode()
+
+
+def test_a_failed_face_check_binds_nothing(api, client, sms_outbox, face_photos):
+    """Someone else's face at the kiosk with the victim's ID card and the
+    attacker's phone: refused, and the attacker's phone opens nothing."""
+    auth_id = start(api, VICTIM_ID, "face", phone=ATTACKER_PHONE)
+    answer = _face_verify(api, auth_id, face_photos["astronaut_chip"], face_photos["grace"])
+    assert answer.status_code == 403
+    sign_in(client, sms_outbox, ATTACKER_PHONE)
+    assert not PatientBinding.objects.exists()
+    assert VICTIM_ID[-4:] not in client.get("/me/").content.decode()
+
+
+def test_a_face_request_with_a_bad_phone_is_refused(api):
+    from tests.identity.patient_helpers import enc
+
+    body = {
+        "patientIdcard": enc(VICTIM_ID, api.sm4_key),
+        "cardType": "01",
+        "patientName": "张三",
+        "method": "face",
+        "phone": enc("12345", api.sm4_key),
+        "staffNo": "doc001",
+    }
+    answer = api.post_json("/api/v1/authorizations", body)
+    assert answer.status_code == 400
+    assert answer.json()["errorCode"] == "PHONE_INVALID"
