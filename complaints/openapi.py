@@ -3,24 +3,25 @@ bodies themselves so that every bad input gets its own errorCode)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 
+from complaints.errors import ComplaintsCode as C
 from complaints.lifecycle import State
 from complaints.models import Category
+from hospitals.openapi import signed_errors
+from hub.gm import sm4_encrypt_ecb_hex
+from hub.openapi import PATH_ERRORS, failures, merge
+from hub.openapi import success as _answer
 
 TAGS = ["complaints"]
-
-
-def _answer(name: str, data) -> serializers.Serializer:
-    return inline_serializer(
-        name,
-        {
-            "returnCode": serializers.CharField(default="1"),
-            "returnDesc": serializers.CharField(),
-            "data": data,
-        },
-    )
+_DEMO_KEY = "0123456789abcdeffedcba9876543210"  # demo hospital A's documented hub key
 
 
 INTAKE = inline_serializer(
@@ -76,7 +77,9 @@ COMPLAINT = inline_serializer(
         "resolvedAt": serializers.DateTimeField(allow_null=True),
         "closedAt": serializers.DateTimeField(allow_null=True),
         "resolution": serializers.CharField(allow_null=True),
-        "externalRef": serializers.CharField(required=False, help_text="Submitter only."),
+        "externalRef": serializers.CharField(
+            required=False, allow_null=True, help_text="Submitter only."
+        ),
         "history": serializers.ListField(
             child=serializers.DictField(), required=False, help_text="Detail only."
         ),
@@ -109,3 +112,88 @@ RESOLVE = inline_serializer(
     "ComplaintResolve", {"resolution": serializers.CharField(max_length=2000)}
 )
 MOVED = CREATED
+
+# --- Refusals per operation (the errorCode enums of the schema) ----------------------------
+
+#: Hospitals sign with XTifAuthentication, the province's feed with its own credential.
+_SIGNED = merge(signed_errors(), {401: [C.FEED_CREDENTIAL_DISABLED]})
+_TEXT = [C.BODY_NOT_OBJECT, C.FIELD_INVALID, C.TEXT_TOO_LONG]
+_ACTION = merge(
+    signed_errors(body=True),
+    {401: [C.FEED_CREDENTIAL_DISABLED]},
+    PATH_ERRORS,
+    {
+        400: _TEXT,
+        403: [C.FEED_NOT_ALLOWED, C.COMPLAINT_NOT_ROUTED_TO_CALLER],
+        404: [C.COMPLAINT_NOT_FOUND],
+        409: [C.TRANSITION_NOT_ALLOWED],
+    },
+)
+SUBMIT_ERRORS = merge(
+    signed_errors(body=True),
+    {401: [C.FEED_CREDENTIAL_DISABLED]},
+    {
+        400: [
+            *_TEXT,
+            C.FIELD_REQUIRED,
+            C.CIPHERTEXT_INVALID,
+            C.CATEGORY_UNKNOWN,
+            C.RECORD_DATE_INVALID,
+            C.RECORD_DATE_IN_FUTURE,
+            C.CALLBACK_NOT_ALLOWED,
+            C.CALLBACK_URL_INVALID,
+        ]
+    },
+)
+LIST_ERRORS = merge(_SIGNED, {400: [C.FIELD_INVALID, C.STATE_FILTER_INVALID, C.PAGE_INVALID]})
+DETAIL_ERRORS = merge(_SIGNED, PATH_ERRORS, {404: [C.COMPLAINT_NOT_FOUND]})
+ACKNOWLEDGE_ERRORS = _ACTION
+RESOLVE_ERRORS = merge(_ACTION, {400: [C.RESOLUTION_REQUIRED]})
+
+
+#: A complaint about demo hospital A's lab report, sent by demo hospital A (its hub key).
+INTAKE_EXAMPLE = [
+    OpenApiExample(
+        "demo",
+        summary="patientIdcard and reporterContact: SM4 hex under the caller's hub key",
+        request_only=True,
+        value={
+            "orgCode": "455404482",
+            "patientIdcard": sm4_encrypt_ecb_hex(_DEMO_KEY, "44010619900307001X"),
+            "patientName": "张三",
+            "category": "lab",
+            "recordDate": "2025-01-15",
+            "description": "血常规报告的日期与实际检查日期不符。",
+            "reporterName": "张三",
+            "reporterContact": sm4_encrypt_ecb_hex(_DEMO_KEY, "13800138000"),
+        },
+    )
+]
+
+
+def annotate_views() -> None:
+    """Full responses of the complaint views (called by ``complaints.urls``:
+    the views import this module, so it cannot import them at its top)."""
+    from complaints import views
+
+    def answered(name: str, ok: dict, errors: dict) -> dict:
+        return {**ok, **failures(name, errors)}
+
+    extend_schema_view(
+        post=extend_schema(
+            responses=answered("ComplaintSubmit", {201: CREATED, 200: CREATED}, SUBMIT_ERRORS),
+            examples=INTAKE_EXAMPLE,
+        ),
+        get=extend_schema(responses=answered("ComplaintList", {200: PAGE}, LIST_ERRORS)),
+    )(views.ComplaintListView)
+    extend_schema_view(
+        get=extend_schema(responses=answered("ComplaintDetail", {200: DETAIL}, DETAIL_ERRORS))
+    )(views.ComplaintDetailView)
+    extend_schema_view(
+        post=extend_schema(
+            responses=answered("ComplaintAcknowledge", {200: MOVED}, ACKNOWLEDGE_ERRORS)
+        )
+    )(views.ComplaintAcknowledgeView)
+    extend_schema_view(
+        post=extend_schema(responses=answered("ComplaintResolve", {200: MOVED}, RESOLVE_ERRORS))
+    )(views.ComplaintResolveView)

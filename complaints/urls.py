@@ -1,6 +1,8 @@
 from django.urls import path
 
-from complaints import views
+from complaints import openapi, views
+
+openapi.annotate_views()
 
 urlpatterns = [
     path("complaints", views.ComplaintListView.as_view(), name="complaints"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hub.authorizations import views
+from hub.authorizations import openapi, views  # noqa: F401  (openapi: schema annotations)
 from hub.authorizations.compat import CodeAuthRecSaveView
 from hub.province.client import SAVE_PATH
 

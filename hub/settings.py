@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from here: no CDN
     "hub",
     "hospitals",
     "identity",
@@ -181,10 +182,30 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
+# /api/schema/ and /api/docs/ (docs/api.md). The docs page's scripts come from
+# the sidecar package's static files, never from a CDN.
 SPECTACULAR_SETTINGS = {
     "TITLE": "City health-information sharing hub API",
+    "DESCRIPTION": (
+        "Signed JSON API for member hospitals (x-tif headers, SM4 hex for ID and phone "
+        'numbers). Every answer: {"returnCode": "1", "returnDesc", "data"} or '
+        '{"returnCode": "0", "returnDesc", "errorCode"}. See docs/api.md.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SuccessReturnCodeEnum": ["1"],
+        "FailureReturnCodeEnum": ["0"],
+        "AuthorizationStateEnum": "hub.authorizations.models.State",
+        "ComplaintStateEnum": "complaints.lifecycle.State.values",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hub.openapi.ops_paths",
+    ],
 }
 
 # --- Celery -----------------------------------------------------------------

@@ -3,6 +3,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 urlpatterns = [
     # The province-compatible endpoint and the relay API.
@@ -12,6 +17,10 @@ urlpatterns = [
     path("api/v1/", include("complaints.urls")),
     path("me/", include("identity.urls")),
     path("", include("hub.ops_urls")),
+    # OpenAPI 3 of the contract and its pages for integrators (docs/api.md).
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
 if settings.ADMIN_ENABLED:
