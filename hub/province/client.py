@@ -32,6 +32,8 @@ import urllib3
 from urllib3 import exceptions as http_errors
 
 from hub.gm import signed_headers, sm4_encrypt_ecb_hex
+from hub.ops.logging import current_request_id
+from hub.ops.metrics import province_call
 from hub.province.params import PARAM_KEYS, build_param_string, parse_view_param
 
 __all__ = [
@@ -195,7 +197,35 @@ def _elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
+def _metric_outcome(exc: ProvinceError) -> str:
+    if exc.transient:
+        return "transient"
+    if exc.http_status is not None and 200 <= exc.http_status < 300 and exc.return_code:
+        return "business_error"  # the province answered, and said no
+    return "permanent"
+
+
 def _post_save(
+    account: ProvinceAccount,
+    body: dict[str, Any],
+    *,
+    base_url: str,
+    timeout: tuple[float, float] | None,
+    pool: urllib3.PoolManager | None,
+) -> ProvinceResult:
+    """One call, counted in ``hub_province_calls`` and timed in
+    ``hub_province_call_duration_seconds`` (hub.ops.metrics)."""
+    with province_call(SAVE_INTERFACE) as call:
+        try:
+            result = _send_save(account, body, base_url=base_url, timeout=timeout, pool=pool)
+        except ProvinceError as exc:
+            call["outcome"] = _metric_outcome(exc)
+            raise
+        call["outcome"] = "ok"
+        return result
+
+
+def _send_save(
     account: ProvinceAccount,
     body: dict[str, Any],
     *,
@@ -206,6 +236,10 @@ def _post_save(
     url = base_url.rstrip("/") + SAVE_PATH
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = signed_headers(account.paasid, account.paastoken)
+    request_id = current_request_id()
+    if request_id:
+        # The hub request (or Celery task) behind this call: one id in both logs.
+        headers["X-Request-ID"] = request_id
     rec = body["codeAuthRec"]
     log_ctx = f"paasid={account.paasid} org={rec['orgCode']} status={rec['status']}"
     pool = pool or _shared_pool()
