@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import operation_log_record
+from hub.ops.metrics import SMS_REFUSALS
 from hub.protect import digest, mask_phone
 from identity import codes
 from identity.errors import (
@@ -77,6 +78,11 @@ def challenge_for(reference: str) -> CodeChallenge | None:
 # --- Issue ---------------------------------------------------------------------------
 
 
+def _sms_refused(error: IdentityError) -> None:
+    """Count an SMS the hub or the provider refused (``hub_sms_refusals_total``)."""
+    SMS_REFUSALS.labels(reason=str(error.code).lower()).inc()
+
+
 def sms_challenge_start(*, reference: str, phone: str, actor) -> CodeChallenge:
     """Send a new SMS code for ``reference`` to ``phone`` (plain digits).
 
@@ -85,9 +91,15 @@ def sms_challenge_start(*, reference: str, phone: str, actor) -> CodeChallenge:
     which case nothing is stored). Starting again for a reference that has a
     challenge behaves like :func:`sms_challenge_resend`.
     """
-    if not codes.phone_is_valid(phone):
-        raise PhoneInvalid()
-    challenge, _code = _issue(reference=reference, channel=Channel.SMS, phone=phone, actor=actor)
+    try:
+        if not codes.phone_is_valid(phone):
+            raise PhoneInvalid()
+        challenge, _code = _issue(
+            reference=reference, channel=Channel.SMS, phone=phone, actor=actor
+        )
+    except IdentityError as error:
+        _sms_refused(error)
+        raise
     return challenge
 
 
@@ -98,9 +110,13 @@ def sms_challenge_resend(*, challenge: CodeChallenge, actor) -> CodeChallenge:
     """
     if challenge.channel != Channel.SMS:
         raise ValueError("sms_challenge_resend needs an SMS challenge")
-    fresh, _code = _issue(
-        reference=challenge.reference, channel=Channel.SMS, phone=challenge.phone, actor=actor
-    )
+    try:
+        fresh, _code = _issue(
+            reference=challenge.reference, channel=Channel.SMS, phone=challenge.phone, actor=actor
+        )
+    except IdentityError as error:
+        _sms_refused(error)
+        raise
     return fresh
 
 

@@ -74,7 +74,8 @@ SMS_SENDS = Counter(
 )
 SMS_REFUSALS = Counter(
     "hub_sms_refusals",
-    "SMS sends the hub refused before sending (throttles, bad numbers...), by reason.",
+    "SMS not sent because the hub (cooldown, per-phone caps, bad number) or the provider "
+    "refused, by reason (the identity errorCode in lower case).",
     ["reason"],
 )
 

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
+from hub.ops.metrics import SMS_SENDS
 from identity.sms.backends.base import BaseSmsBackend
 from identity.sms.message import (
     SmsError,
@@ -50,9 +51,27 @@ def get_sms_backend(path: str | None = None, **options) -> BaseSmsBackend:
     return import_string(path or settings.SMS_BACKEND)(**options)
 
 
+def _send_outcome(exc: SmsError) -> str:
+    if isinstance(exc, SmsRateLimitedError):
+        return "rate_limited"
+    if isinstance(exc, SmsRecipientInvalidError):
+        return "recipient_invalid"
+    return "transient_error" if exc.transient else "refused"
+
+
 def send_sms(message: SmsMessage) -> SmsReceipt:
-    """Send through the configured backend; raises an ``SmsError`` subclass."""
-    return get_sms_backend().send(message)
+    """Send through the configured backend; raises an ``SmsError`` subclass.
+
+    Every attempt counts in ``hub_sms_sends_total{backend, outcome}``.
+    """
+    backend = get_sms_backend()
+    try:
+        receipt = backend.send(message)
+    except SmsError as exc:
+        SMS_SENDS.labels(backend=backend.name, outcome=_send_outcome(exc)).inc()
+        raise
+    SMS_SENDS.labels(backend=backend.name, outcome="sent").inc()
+    return receipt
 
 
 def code_message(*, phone: str, code: str, minutes: int, reference: str) -> SmsMessage:
