@@ -32,6 +32,7 @@ from audit.models import (
 from audit.reports import report_filename
 from audit.usage import ALL_KINDS
 from hospitals.admin_scope import HospitalScopedAdminMixin
+from hub.admin_mixins import ReadOnlyAdminMixin
 from hub.protect import digest
 
 _ID_RE = re.compile(r"\d{17}[\dXx]")
@@ -103,20 +104,11 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
+class ReadOnlyLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_filter = (("created_at", admin.DateFieldListFilter),)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(boolean=True, description=_("sealed"))
     def sealed(self, obj):

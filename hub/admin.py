@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from hospitals.admin_scope import HospitalScopedAdminMixin
+from hub.admin_mixins import ReadOnlyAdminMixin
 from hub.authorizations.endings import authorization_revoke
 from hub.authorizations.models import Authorization, State
 from hub.errors import HubError
 
 
 @admin.register(Authorization)
-class AuthorizationAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
+class AuthorizationAdmin(HospitalScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "hospital",
@@ -70,15 +71,6 @@ class AuthorizationAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("phone"))
     def masked_phone(self, obj: Authorization) -> str:
         return obj.phone_masked
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)

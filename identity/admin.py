@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from hub.admin_mixins import ReadOnlyAdminMixin
 from identity.models import CodeChallenge
 
 
 @admin.register(CodeChallenge)
-class CodeChallengeAdmin(admin.ModelAdmin):
+class CodeChallengeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "reference",
@@ -46,12 +47,3 @@ class CodeChallengeAdmin(admin.ModelAdmin):
     @admin.display(description=_("wrong codes"))
     def failures_display(self, obj: CodeChallenge) -> int:
         return obj.throttling_failure_count
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

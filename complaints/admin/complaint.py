@@ -17,37 +17,26 @@ from complaints import selectors, services
 from complaints.admin.forms import ComplaintChangeForm, ComplaintEntryForm, ReassignForm
 from complaints.models import Complaint, ComplaintFollowUp, DispatchOutbox
 from hospitals.admin_scope import HospitalScopedAdminMixin, is_operator, scope_queryset
+from hub.admin_mixins import ReadOnlyAdminMixin
 from hub.errors import HubError
 
 CITY_ONLY_ACTIONS = ("reassign", "send_to_triage", "close", "reopen", "escalate", "hold", "release")
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ComplaintFollowUp
     fields = ["created_at", "kind", "from_state", "to_state", "actor_label", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DispatchOutbox
     fields = ["channel", "state", "attempts", "next_attempt_at", "delivered_at", "last_error"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class QueueFilter(admin.SimpleListFilter):

@@ -15,10 +15,11 @@ from complaints.models import (
 from complaints.services._common import publish
 from complaints.services.feeds import feed_credential_issue, feed_credential_rotate
 from hospitals.admin_scope import HospitalScopedAdminMixin, is_operator, scope_queryset
+from hub.admin_mixins import ReadOnlyAdminMixin
 
 
 @admin.register(DispatchOutbox)
-class DispatchOutboxAdmin(admin.ModelAdmin):
+class DispatchOutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "complaint",
@@ -38,15 +39,6 @@ class DispatchOutboxAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("complaint", "hospital")
         return scope_queryset(request, qs, "complaint__hospital")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Deliver again now (failed or pending rows)"))
     def retry_now(self, request, queryset):

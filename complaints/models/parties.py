@@ -18,10 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hospitals.principal import ApiPrincipal
 from hub.protect import SealedTextField, mask_secret
 
 
-class FeedCredential(models.Model):
+class FeedCredential(ApiPrincipal, models.Model):
     name = models.CharField(_("name"), max_length=100)
     paasid = models.CharField(_("paasid"), max_length=128, unique=True)
     paastoken = SealedTextField(_("paastoken"), purpose="feed-paastoken")
@@ -53,15 +54,6 @@ class FeedCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.paasid})"
-
-    # DRF sets request.user to the feed; its permission checks expect these.
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
 
     @property
     def paastoken_masked(self) -> str:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hospitals.principal import ApiPrincipal
 from hospitals.validators import validate_cidrs, validate_throttle_rate, validate_uscc
 from hub.protect import SealedTextField, mask_phone
 
@@ -39,7 +40,7 @@ class Level(models.TextChoices):
     UNGRADED = "ungraded", _("Ungraded")
 
 
-class Hospital(models.Model):
+class Hospital(ApiPrincipal, models.Model):
     org_code = models.CharField(_("organisation code (orgCode)"), max_length=32, unique=True)
     org_name = models.CharField(_("organisation name (orgName)"), max_length=200)
     uscc = models.CharField(
@@ -101,16 +102,6 @@ class Hospital(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_name} ({self.org_code})"
-
-    # DRF authentication sets request.user to the calling Hospital; DRF's
-    # throttles and permission checks expect these two attributes.
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
 
     @property
     def name(self) -> str:
