@@ -22,20 +22,28 @@ from hub.openapi import success as _answer
 
 TAGS = ["complaints"]
 _DEMO_KEY = "0123456789abcdeffedcba9876543210"  # demo hospital A's documented hub key
+_SM4_HEX = r"^([0-9a-fA-F]{32})+$"  # whole SM4 blocks
 
 
 INTAKE = inline_serializer(
     "ComplaintIntake",
     {
-        "orgCode": serializers.CharField(help_text="The source institution of the data."),
-        "patientIdcard": serializers.CharField(help_text="SM4 hex under the caller's key."),
+        "orgCode": serializers.RegexField(
+            r"^[A-Za-z0-9-]+$", max_length=32, help_text="The source institution of the data."
+        ),
+        "patientIdcard": serializers.RegexField(
+            _SM4_HEX, max_length=512, help_text="SM4 hex under the caller's key."
+        ),
         "patientName": serializers.CharField(max_length=100),
         "category": serializers.ChoiceField(choices=Category.values),
         "recordDate": serializers.DateField(help_text="YYYY-MM-DD, not in the future."),
         "description": serializers.CharField(max_length=2000),
         "reporterName": serializers.CharField(required=False, max_length=100),
-        "reporterContact": serializers.CharField(
-            required=False, help_text="Phone number, SM4 hex under the caller's key."
+        "reporterContact": serializers.RegexField(
+            _SM4_HEX,
+            max_length=512,
+            required=False,
+            help_text="Phone number, SM4 hex under the caller's key.",
         ),
         "externalRef": serializers.CharField(
             required=False, max_length=128, help_text="Unique per submitter: a repeat answers 200."

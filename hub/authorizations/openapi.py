@@ -1,11 +1,13 @@
 """OpenAPI: every answer of the relay endpoints, with the exact ``errorCode``
 values each status can carry (imported by ``hub.api_urls``).
 
-The views keep their own ``extend_schema`` (summary, request body, data
-shapes in ``hub.authorizations.schema``); this module only replaces their
-``responses`` with the envelope of ``hub.openapi`` and adds request examples
-made with demo hospital A's documented key, so a reader (and schemathesis)
-has one request that succeeds against the demo data.
+The views keep their own ``extend_schema`` (summary, operation id, data
+shapes in ``hub.authorizations.schema``); this module replaces their
+``responses`` with the envelopes of ``hub.openapi``, describes the request
+bodies for readers (field meanings, SM4 hex patterns, allowed values; the
+views still check input with their own serializers and codes) and adds request
+examples made with demo hospital A's documented key, so a reader (and
+schemathesis) has one request that succeeds against the demo data.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework import serializers
 
 from hospitals.errors import HospitalsCode
 from hospitals.openapi import signed_errors
@@ -32,6 +35,7 @@ from hub.authorizations.views import (
 )
 from hub.gm import sm4_encrypt_ecb_hex
 from hub.openapi import PATH_ERRORS, answers, failures, merge
+from hub.province.params import CARD_TYPES
 from identity.errors import IdentityCode as I  # noqa: E741
 from identity.face.errors import FaceCode as F
 
@@ -151,6 +155,77 @@ COMPAT = merge(
     },
 )
 
+# --- Request shapes for readers (the views check with their own serializers) ---------------
+
+#: SM4-ECB/PKCS#7 ciphertext as hex: whole 16-byte blocks.
+SM4_HEX = r"^([0-9a-fA-F]{32})+$"
+
+
+def _sm4(what: str, *, required: bool = True) -> serializers.RegexField:
+    return serializers.RegexField(
+        SM4_HEX,
+        max_length=512,
+        required=required,
+        help_text=f"{what}, SM4 hex (lowercase) under the caller's hub SM4 key.",
+    )
+
+
+class AuthorizationStartRequest(serializers.Serializer):
+    patientIdcard = _sm4("The patient's ID number")
+    cardType = serializers.ChoiceField(
+        choices=sorted(CARD_TYPES), help_text="Document type: 01 resident ID ... 99 other."
+    )
+    patientName = serializers.CharField(max_length=100)
+    method = serializers.ChoiceField(
+        choices=["sms", "authcode", "face"],
+        help_text="sms: a code to `phone`; authcode: a code on the patient's pages; "
+        "face: idPhoto/livePhoto at verify.",
+    )
+    phone = _sm4("The patient's mainland mobile number (method sms)", required=False)
+    staffNo = serializers.CharField(max_length=64, help_text="The requesting doctor's number.")
+    staffName = serializers.CharField(max_length=64, required=False)
+    patientId = serializers.CharField(max_length=64, required=False, help_text="HIS patient id.")
+
+
+class AuthorizationVerifyRequest(serializers.Serializer):
+    code = serializers.RegexField(
+        r"^[0-9]{6}$", required=False, help_text="sms/authcode: the 6 digits the patient has."
+    )
+    idPhoto = serializers.CharField(
+        required=False, help_text="face: the ID card chip photo, base64 JPEG or PNG."
+    )
+    livePhoto = serializers.CharField(
+        required=False, help_text="face: the camera photo, base64 JPEG or PNG."
+    )
+
+
+class ViewRequest(serializers.Serializer):
+    param = serializers.RegexField(
+        SM4_HEX,
+        max_length=8192,
+        help_text="SM4 hex of orgCode=..&staffNo=..&staffName=..&cardType=..&idcard=.."
+        "&patientName=..&patientId=..&callSysCode=.. (spec §2.4) under the hub key.",
+    )
+
+
+class CodeAuthRecord(serializers.Serializer):
+    authDays = serializers.IntegerField(
+        min_value=1, max_value=30, required=False, help_text="Default 30."
+    )
+    patientIdcard = _sm4("The patient's ID number")
+    patientName = serializers.CharField(max_length=100)
+    orgCode = serializers.CharField(max_length=32, help_text="The caller's own orgCode.")
+    orgName = serializers.CharField(max_length=200, required=False, help_text="Replaced.")
+    status = serializers.RegexField(r"^\s*[01]\s*$", help_text='"1" grants, "0" revokes.')
+    appId = serializers.CharField(
+        max_length=128, required=False, help_text="Replaced by the city's province appId."
+    )
+
+
+class CodeAuthRecSaveRequest(serializers.Serializer):
+    codeAuthRec = CodeAuthRecord()
+
+
 # --- Examples: demo hospital A (documented key), a valid synthetic resident ID ----------------
 
 DEMO_KEY = "0123456789abcdeffedcba9876543210"
@@ -210,6 +285,7 @@ def _compat_responses() -> dict:
 
 extend_schema_view(
     post=extend_schema(
+        request=AuthorizationStartRequest,
         responses=answers("AuthorizationStarted", schema.AUTHORIZATION, errors=START),
         examples=START_EXAMPLE,
     ),
@@ -222,6 +298,7 @@ extend_schema_view(
 )(AuthorizationDetailView)
 extend_schema_view(
     post=extend_schema(
+        request=AuthorizationVerifyRequest,
         responses=answers("AuthorizationVerified", schema.AUTHORIZATION, errors=VERIFY),
         examples=VERIFY_EXAMPLE,
     )
@@ -238,9 +315,13 @@ extend_schema_view(
 )(AuthorizationResendView)
 extend_schema_view(
     post=extend_schema(
-        responses=answers("ViewIssued", schema.ViewOut(), errors=VIEWS), examples=VIEW_EXAMPLE
+        request=ViewRequest,
+        responses=answers("ViewIssued", schema.ViewOut(), errors=VIEWS),
+        examples=VIEW_EXAMPLE,
     )
 )(ViewsView)
-extend_schema_view(post=extend_schema(responses=_compat_responses(), examples=COMPAT_EXAMPLE))(
-    CodeAuthRecSaveView
-)
+extend_schema_view(
+    post=extend_schema(
+        request=CodeAuthRecSaveRequest, responses=_compat_responses(), examples=COMPAT_EXAMPLE
+    )
+)(CodeAuthRecSaveView)
