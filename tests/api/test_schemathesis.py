@@ -13,6 +13,8 @@ its pytest plugin (whose fixture-loaded schemas need pytest < 9.2).
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -45,8 +47,9 @@ CONTRACT = {
     "GET /readyz",
     "GET /metrics",
 }
-#: Generated cases per operation and generation mode (positive, negative).
-MAX_EXAMPLES = 25
+#: Generated cases per operation and generation mode (positive, negative);
+#: API_FUZZ_EXAMPLES=500 for a deeper run by hand.
+MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
 
 
 def _run(strategy, sign, max_examples: int) -> None:
