@@ -181,7 +181,11 @@ class AuthorizationStartRequest(serializers.Serializer):
         help_text="sms: a code to `phone`; authcode: a code on the patient's pages; "
         "face: idPhoto/livePhoto at verify.",
     )
-    phone = _sm4("The patient's mainland mobile number (method sms)", required=False)
+    phone = _sm4(
+        "The patient's mainland mobile number (required for sms; optional for face, "
+        "where a passed check links it to the patient's pages)",
+        required=False,
+    )
     staffNo = serializers.CharField(max_length=64, help_text="The requesting doctor's number.")
     staffName = serializers.CharField(max_length=64, required=False)
     patientId = serializers.CharField(max_length=64, required=False, help_text="HIS patient id.")
