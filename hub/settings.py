@@ -50,6 +50,9 @@ def _secret(name: str) -> str:
 SECRET_KEY = _secret("SECRET_KEY")
 HUB_MASTER_KEY = _secret("HUB_MASTER_KEY")
 HUB_DIGEST_KEY = _secret("HUB_DIGEST_KEY")
+if len(HUB_MASTER_KEY) != 32 or any(c not in "0123456789abcdefABCDEF" for c in HUB_MASTER_KEY):
+    # Caught here rather than at the first seal, mid-request.
+    raise ImproperlyConfigured("HUB_MASTER_KEY must be 32 hexadecimal characters (an SM4 key).")
 if PRODUCTION:
     for _name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PROVINCE_BASE_URL"):
         if not env.str(_name, default=""):

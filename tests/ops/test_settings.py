@@ -41,3 +41,11 @@ def test_production_refuses_to_start_without_a_secret_and_names_it():
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "no insecure fallback" in result.stderr
+
+
+def test_a_master_key_that_is_not_an_sm4_key_stops_start_up():
+    result = _start_in_production(
+        SECRET_KEY="x" * 50, HUB_MASTER_KEY="not-hex", HUB_DIGEST_KEY="y" * 32
+    )
+    assert result.returncode != 0
+    assert "HUB_MASTER_KEY must be 32 hexadecimal characters" in result.stderr
