@@ -25,7 +25,9 @@ from rest_framework.authentication import BaseAuthentication
 from hospitals.clientip import client_ip, ip_allowed
 from hospitals.errors import HospitalsCode
 from hospitals.models import Hospital, HubCredential
+from hospitals.permissions import IsLiveHospital, IsSignedHospital
 from hospitals.selectors import credentials_for_paasid
+from hospitals.throttles import HospitalRateThrottle, Window, nonce_and_hit, window_for
 from hospitals.validators import parse_cidrs
 from hub.errors import HubError
 from hub.gm import xtif
@@ -133,6 +135,15 @@ class XTifAuthentication(BaseAuthentication):
                 paasid,
             )
         usable = creds.usable(now)
+        hospital = creds.hospital_copy()
+        if hospital is None:  # pragma: no cover - the set is always loaded with its hospital
+            hospital = Hospital.objects.get(pk=creds.hospital_id)
+        ip_refused = bool(hospital.ip_allowlist) and not _ip_ok(request, hospital.ip_allowlist)
+        nonce_store = _nonce_store
+        if hospital.is_active and not ip_refused:
+            window = _throttle_window(request, hospital)
+            if window is not None:
+                nonce_store = _NonceAndHit(request, window)
         try:
             token = xtif.verify(
                 paasid=paasid,
@@ -140,7 +151,7 @@ class XTifAuthentication(BaseAuthentication):
                 nonce=nonce,
                 signature=signature,
                 paastokens=[c.paastoken for c in usable],
-                nonce_store=_nonce_store,
+                nonce_store=nonce_store,
                 max_skew=int(getattr(settings, "XTIF_MAX_SKEW_SECONDS", xtif.MAX_SKEW_SECONDS)),
             )
         except xtif.SignatureError as exc:
@@ -149,9 +160,6 @@ class XTifAuthentication(BaseAuthentication):
             message = messages.get(exc.reason, messages["bad_signature"])
             raise _refuse(request, code, message, 401, exc.reason, paasid) from None
 
-        hospital = creds.hospital_copy()
-        if hospital is None:  # pragma: no cover - the set is always loaded with its hospital
-            hospital = Hospital.objects.get(pk=creds.hospital_id)
         # The audit middleware attributes the call (even a refused one) from here.
         request._request.hub_hospital = hospital
         if not hospital.is_active:
@@ -163,20 +171,58 @@ class XTifAuthentication(BaseAuthentication):
                 "suspended",
                 paasid,
             )
-        if hospital.ip_allowlist:
-            address = client_ip(request)
-            networks = _networks(hospital.ip_allowlist)
-            if networks is None or not ip_allowed(address, networks):
-                raise _refuse(
-                    request,
-                    HospitalsCode.IP_NOT_ALLOWED,
-                    _("Calls from this address are not allowed for this hospital."),
-                    403,
-                    "ip_not_allowed",
-                    paasid,
-                )
+        if ip_refused:
+            raise _refuse(
+                request,
+                HospitalsCode.IP_NOT_ALLOWED,
+                _("Calls from this address are not allowed for this hospital."),
+                403,
+                "ip_not_allowed",
+                paasid,
+            )
         matched = next(c for c in usable if c.paastoken == token)
         return hospital, _credential(hospital, matched)
+
+
+def _ip_ok(request, allowlist: str) -> bool:
+    networks = _networks(allowlist)
+    return networks is not None and ip_allowed(client_ip(request), networks)
+
+
+def _throttle_window(request, hospital: Hospital) -> Window | None:
+    """The throttle window to count this request in together with its nonce,
+    when the request, once authenticated, is sure to reach
+    ``HospitalRateThrottle`` (the view's only throttle, behind permissions
+    this hospital passes); else None and the throttle counts it itself."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None or list(getattr(view, "throttle_classes", ())) != [HospitalRateThrottle]:
+        return None
+    for permission in getattr(view, "permission_classes", ()):
+        if permission is IsLiveHospital and hospital.may_relay:
+            continue
+        if permission is not IsSignedHospital:
+            return None
+    return window_for(hospital)
+
+
+class _NonceAndHit:
+    """Nonce store for one request: the nonce's ``SET NX`` and, only when it
+    is new, the throttle's count, in one Redis round trip (``verify`` calls
+    ``add`` only after the signature checked). The count waits on the request
+    for ``HospitalRateThrottle``."""
+
+    def __init__(self, request, window: Window) -> None:
+        self.request = request
+        self.window = window
+
+    def add(self, key: str, ttl_seconds: int) -> bool:
+        count = nonce_and_hit(f"{_nonce_store.prefix}:{key}", ttl_seconds, self.window)
+        if count is None:  # not Redis: the nonce alone; the throttle counts later
+            return _nonce_store.add(key, ttl_seconds)
+        if count == 0:
+            return False
+        self.request._request.hub_throttle_count = (self.window, count)
+        return True
 
 
 @lru_cache(maxsize=1024)
