@@ -10,6 +10,7 @@ a free-text field carries one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from hub.protect import mask_id, mask_phone, mask_secret
 
@@ -45,13 +46,23 @@ def _normalise(key: str) -> str:
 
 def key_mask(key: str):
     """The mask function for a key name, or None when the key is not sensitive."""
-    k = _normalise(str(key))
+    if type(key) is str:
+        return _key_mask(key)  # key names repeat: decided once per name
+    return _key_mask(str(key))
+
+
+_PHOTO_MASK = lambda value: PHOTO_OMITTED if value else ""  # noqa: E731
+
+
+@lru_cache(maxsize=4096)
+def _key_mask(key: str):
+    k = _normalise(key)
     if any(p in k for p in _ID_KEYS):
         return mask_id
     if any(p in k for p in _PHONE_KEYS):
         return mask_phone
     if any(p in k for p in _PHOTO_KEYS):
-        return lambda value: PHOTO_OMITTED if value else ""
+        return _PHOTO_MASK
     if k in _SECRET_EXACT or any(p in k for p in _SECRET_KEYS):
         return mask_secret
     return None
