@@ -98,14 +98,15 @@ MIDDLEWARE = [
     "identity.patient.middleware.PatientPageHeadersMiddleware",
     "hospitals.middleware.AdminHostMiddleware",
     "hub.errors.ApiErrorShapeMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # hub.page_middleware: Django's own, skipped on the signed hospital API.
+    "hub.page_middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hub.page_middleware.CsrfViewMiddleware",
+    "hub.page_middleware.AuthenticationMiddleware",
     "audit.middleware.AccessLogMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "hub.page_middleware.OTPMiddleware",
+    "hub.page_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
