@@ -24,7 +24,6 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -35,6 +34,13 @@ from hub.gm import signed_headers, sm4_encrypt_ecb_hex
 from hub.ops.logging import current_request_id
 from hub.ops.metrics import province_call
 from hub.province.params import PARAM_KEYS, build_param_string, parse_view_param
+from hub.province.types import (
+    ProvinceAccount,
+    ProvinceError,
+    ProvincePermanentError,
+    ProvinceResult,
+    ProvinceTransientError,
+)
 
 __all__ = [
     "PARAM_KEYS",
@@ -60,61 +66,6 @@ DEFAULT_TIMEOUT = (3.0, 10.0)
 MAX_AUTH_DAYS = 365
 POOL_SIZE = 100
 _TRANSIENT_4XX = frozenset({408, 429})
-
-
-@dataclass(frozen=True)
-class ProvinceAccount:
-    """The parameters the province issued to one calling system (seed §6)."""
-
-    paasid: str
-    paastoken: str = field(repr=False)
-    sm4_key: str = field(repr=False)
-    app_id: str
-    call_sys_code: str
-
-
-@dataclass(frozen=True)
-class ProvinceResult:
-    """A successful answer (HTTP 2xx and ``returnCode`` ``"1"``)."""
-
-    interface: str
-    http_status: int
-    return_code: str
-    return_desc: str
-    latency_ms: float
-
-
-class ProvinceError(Exception):
-    """A call that did not succeed; see the module docstring for the classes."""
-
-    transient = False
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        interface: str,
-        http_status: int | None = None,
-        return_code: str | None = None,
-        return_desc: str | None = None,
-        latency_ms: float = 0.0,
-        timed_out: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.timed_out = timed_out
-        self.interface = interface
-        self.http_status = http_status
-        self.return_code = return_code
-        self.return_desc = return_desc
-        self.latency_ms = latency_ms
-
-
-class ProvinceTransientError(ProvinceError):
-    transient = True
-
-
-class ProvincePermanentError(ProvinceError):
-    transient = False
 
 
 # One pooled, keep-alive connection pool per process: the relay's overhead over
@@ -352,9 +303,11 @@ def save_authorization(
     auth_days: int = 30,
     timeout: tuple[float, float] | None = None,
     pool: urllib3.PoolManager | None = None,
+    status: str = "1",
 ) -> ProvinceResult:
     """Grant ``org_code`` the right to view the patient's record for ``auth_days``
-    (``status`` ``"1"``). Raises ``ProvinceTransientError``/``ProvincePermanentError``."""
+    (``status`` ``"1"``; ``"0"`` revokes, see ``revoke_authorization``).
+    Raises ``ProvinceTransientError``/``ProvincePermanentError``."""
     body = build_save_body(
         account,
         id_number=id_number,
@@ -362,34 +315,15 @@ def save_authorization(
         org_code=org_code,
         org_name=org_name,
         auth_days=auth_days,
-        status="1",
+        status=status,
     )
     return _post_save(account, body, base_url=base_url, timeout=timeout, pool=pool)
 
 
-def revoke_authorization(
-    account: ProvinceAccount,
-    *,
-    base_url: str,
-    id_number: str,
-    patient_name: str,
-    org_code: str,
-    org_name: str,
-    auth_days: int = 30,
-    timeout: tuple[float, float] | None = None,
-    pool: urllib3.PoolManager | None = None,
-) -> ProvinceResult:
-    """Revoke the authorization (the same body with ``status`` ``"0"``)."""
-    body = build_save_body(
-        account,
-        id_number=id_number,
-        patient_name=patient_name,
-        org_code=org_code,
-        org_name=org_name,
-        auth_days=auth_days,
-        status="0",
-    )
-    return _post_save(account, body, base_url=base_url, timeout=timeout, pool=pool)
+def revoke_authorization(account: ProvinceAccount, **call) -> ProvinceResult:
+    """Revoke the authorization: the same call as ``save_authorization`` with
+    ``status`` ``"0"`` (same keyword arguments)."""
+    return save_authorization(account, **call, status="0")
 
 
 def build_view_param(
