@@ -265,7 +265,8 @@ class UsageCounter(models.Model):
     """Per hospital, per day (Asia/Shanghai), per usage kind: a count.
 
     Incremented in the same transaction as the access-log row that carries the
-    same kinds in ``AccessLog.usage``.
+    same kinds in ``AccessLog.usage`` (``province.failure``: as the call-log
+    row of the failed call).
     """
 
     hospital = models.ForeignKey(

@@ -24,7 +24,7 @@ from audit.context import current_request_id
 from audit.masking import mask_mapping, scrub_text
 from audit.models import AccessLog, CallLog, OperationLog, UsageCounter
 from audit.sealing import seal_pending  # noqa: F401  (public entry point)
-from audit.usage import validate_kinds
+from audit.usage import PROVINCE_FAILURE, validate_kinds
 
 
 def _clip(value, length: int) -> str:
@@ -157,27 +157,38 @@ def call_log_record(
 
     ``http_status`` None means no answer (network error or timeout).
     ``transient`` overrides the classification when the caller knows better
-    (e.g. an unreadable 200 answer it will retry).
+    (e.g. an unreadable 200 answer it will retry). A failed attempt made for a
+    hospital also counts one ``province.failure`` for that hospital and day,
+    in the same transaction as the row, so the count and the call log agree.
     """
     outcome = call_outcome(http_status, return_code)
     if transient is True:
         outcome = CallLog.Outcome.TRANSIENT
     elif transient is False and outcome == CallLog.Outcome.TRANSIENT:
         outcome = CallLog.Outcome.REFUSED
-    _insert(
-        CallLog,
-        interface=interface[:100],
-        http_status=http_status,
-        return_code=(return_code or "")[:16],
-        return_desc=_clip(return_desc, 255),
-        latency_ms=float(latency_ms),
-        attempt=attempt,
-        outcome=outcome,
-        authorization_id=authorization_id,
-        hospital_id=getattr(hospital, "pk", None),
-        org_code=(getattr(hospital, "org_code", "") or "")[:32],
-        request_id=(request_id or current_request_id.get())[:64],
-    )
+    # savepoint=False: part of the caller's transaction, or its own one.
+    with transaction.atomic(savepoint=False):
+        _insert(
+            CallLog,
+            interface=interface[:100],
+            http_status=http_status,
+            return_code=(return_code or "")[:16],
+            return_desc=_clip(return_desc, 255),
+            latency_ms=float(latency_ms),
+            attempt=attempt,
+            outcome=outcome,
+            authorization_id=authorization_id,
+            hospital_id=getattr(hospital, "pk", None),
+            org_code=(getattr(hospital, "org_code", "") or "")[:32],
+            request_id=(request_id or current_request_id.get())[:64],
+        )
+        if outcome != CallLog.Outcome.OK and getattr(hospital, "pk", None) is not None:
+            usage_increment(
+                hospital_id=hospital.pk,
+                org_code=hospital.org_code or "",
+                day=timezone.localdate(),
+                kinds=[PROVINCE_FAILURE],
+            )
 
 
 _UPSERT_SQL = (

@@ -20,8 +20,10 @@ Views and failures:
 
 - ``view``: a viewer URL handed out for a live authorization.
 - ``view.refused``: a view refused (no live authorization, wrong hospital...).
-- ``province.failure``: a request whose province call failed (after retries
-  were exhausted, or the answer was a permanent refusal).
+- ``province.failure``: one failed call to the province made for the hospital
+  (a transient failure — network, timeout, 5xx — or a refusal), counted by
+  ``audit.services.call_log_record`` with its call-log row; retries count
+  each attempt, as the call log does.
 """
 
 from __future__ import annotations

@@ -3,10 +3,12 @@ permanent refusals shown to the hospital, the retry task, the claim."""
 
 from __future__ import annotations
 
-from audit.models import CallLog
+from audit.models import CallLog, UsageCounter
+from audit.usage import PROVINCE_FAILURE
 from hub.authorizations.models import Authorization, State, SyncState
 from hub.authorizations.sync import RETRY, SKIPPED, SYNCED, authorization_sync
 from hub.authorizations.tasks import sync_authorization, sync_due_authorizations
+from tests.fixtures.hospitals import DEMO_A
 from tests.fixtures.relay import resident_id
 
 
@@ -52,6 +54,12 @@ def test_province_down_during_grant_is_synced_later_by_the_retry_task(relay, sms
         .values_list("outcome", "attempt")
     )
     assert outcomes == [("transient", 1), ("transient", 2), ("ok", 3)]
+    # The call log's rows carry what the province answered.
+    first = CallLog.objects.filter(authorization_id=auth_id).order_by("id").first()
+    assert (first.interface, first.http_status, first.return_code) == ("codeAuthRec/save", 503, "")
+    assert first.latency_ms >= 0
+    # Each failed attempt counted for the hospital, as many as the call log says.
+    assert UsageCounter.objects.get(org_code=DEMO_A["org_code"], kind=PROVINCE_FAILURE).count == 2
 
 
 def test_province_hanging_is_a_timeout_and_retried(relay, push_code):
