@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -195,7 +195,7 @@ def _finish(
         if call is not None:
             call_log_record(**call)
         mine = Authorization.objects.filter(pk=auth.pk, sync_claim=token)
-        if not mine.filter(sync_version=auth.sync_version).update(**changes, **release):
+        if not _update_if_current(auth.pk, token, auth.sync_version, {**changes, **release}):
             # The status to send changed meanwhile (superseded), or our lease
             # ran out and another sender took the row (its word wins).
             released = mine.update(**release)
@@ -216,6 +216,23 @@ def _finish(
         outcome.http_status,
     )
     return outcome
+
+
+def _update_if_current(pk: int, token: str, version: int, values: dict) -> int:
+    """``values`` on the row while the claim and the version are ours; rows
+    updated (0 or 1). On PostgreSQL one plain UPDATE: the ORM's compilation
+    of this one statement cost about as much CPU as the rest of ``_finish``."""
+    if connection.vendor != "postgresql":
+        return Authorization.objects.filter(pk=pk, sync_claim=token, sync_version=version).update(
+            **values
+        )
+    names = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in values)
+    table = connection.ops.quote_name(Authorization._meta.db_table)
+    # Identifiers are this module's own column names; every value is a parameter.
+    sql = f"UPDATE {table} SET {names} WHERE id = %s AND sync_claim = %s AND sync_version = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values.values(), pk, token, version])
+        return cursor.rowcount
 
 
 # --- Dispatch ------------------------------------------------------------------------
