@@ -25,8 +25,11 @@ ROLE_NAMES = (CITY_ADMIN, CITY_AUDITOR, HOSPITAL_OPERATOR)
 HUB_APPS = ("hospitals", "hub", "identity", "audit", "complaints")
 # Operators may act on complaints routed to them (acknowledge, resolve).
 OPERATOR_CHANGE_APPS = ("complaints",)
+# Credentials: only city administrators see them (masked), never an auditor
+# or an operator.
+SECRET_MODELS = {("hospitals", "hubcredential"), ("hospitals", "provinceaccount")}
 # Models an operator never sees even when scoped (secrets, other people).
-OPERATOR_EXCLUDED = {("hospitals", "hubcredential"), ("hospitals", "provinceaccount")}
+OPERATOR_EXCLUDED = SECRET_MODELS
 
 
 def _scoped_models() -> list:
@@ -49,11 +52,14 @@ def roles_sync() -> dict[str, int]:
 
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_NAMES}
     groups[CITY_ADMIN].permissions.set(Permission.objects.all())
-    groups[CITY_AUDITOR].permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=HUB_APPS, codename__startswith="view_"
-        )
+    auditor_perms = Permission.objects.filter(
+        content_type__app_label__in=HUB_APPS, codename__startswith="view_"
     )
+    for app_label, model in SECRET_MODELS:
+        auditor_perms = auditor_perms.exclude(
+            content_type__app_label=app_label, content_type__model=model
+        )
+    groups[CITY_AUDITOR].permissions.set(auditor_perms)
     operator_perms = []
     for model in _scoped_models():
         ct = ContentType.objects.get_for_model(model)

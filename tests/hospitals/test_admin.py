@@ -107,6 +107,20 @@ def test_auditor_is_read_only(city_auditor, hospital_a):
     assert client.get("/admin/hospitals/hospital/").status_code == 200
     assert client.get("/admin/hospitals/hospital/add/").status_code == 403
     assert client.get(f"/admin/hospitals/hospital/{hospital_a.pk}/stage/").status_code == 403
+    # Logs, usage, reports, consents, complaints: readable, not changeable.
+    for page in (
+        "/admin/audit/accesslog/",
+        "/admin/audit/calllog/",
+        "/admin/audit/operationlog/",
+        "/admin/audit/monthlyreport/",
+        "/admin/hub/authorization/",
+        "/admin/complaints/complaint/",
+    ):
+        assert client.get(page).status_code == 200, page
+    assert client.get("/admin/complaints/complaint/add/").status_code == 403
+    # Credentials are the city administrators' alone.
+    assert client.get("/admin/hospitals/hubcredential/").status_code == 403
+    assert client.get("/admin/hospitals/provinceaccount/").status_code == 403
 
 
 def test_phone_and_secrets_are_masked(city_admin, hospital_a):
