@@ -203,6 +203,8 @@ def test_run_province_command_serves_with_config_and_env_faults(tmp_path):
         "PROVINCE_SIM_CONFIG": str(config),
         "PROVINCE_SIM_BUSINESS_FAIL": "1",
         "DJANGO_SETTINGS_MODULE": "hub.settings",
+        # The viewer answers where PROVINCE_VIEWER_URL says, not at a fixed path.
+        "PROVINCE_VIEWER_URL": f"http://127.0.0.1:{port}/records/view",
     }
     process = subprocess.Popen(
         [sys.executable, "manage.py", "run_province", "--port", str(port)],
@@ -229,6 +231,12 @@ def test_run_province_command_serves_with_config_and_env_faults(tmp_path):
             "returnCode": "0",
             "returnDesc": "模拟故障：业务处理失败，请稍后重试",
         }
+        # A request to the configured viewer path reaches the viewer (a bad
+        # param is refused by it), the default path is not served.
+        viewer = requests.get(url + "/records/view?param=zz&appId=x", timeout=5)
+        assert viewer.status_code in (400, 403) and "text/html" in viewer.headers["Content-Type"]
+        default = requests.get(url + "/ebus/jiankangdangan/gdehr/viewer?param=zz", timeout=5)
+        assert default.status_code == 404
     finally:
         process.terminate()
         process.wait(timeout=10)

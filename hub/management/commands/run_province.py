@@ -9,13 +9,19 @@ Accounts and orgs come from ``PROVINCE_SIM_CONFIG``; faults from
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from hub.province.simulator.server import serve
 from hub.province.simulator.state import DEMO_ACCOUNT, Faults, SimState
 
-VIEWER_SUFFIX = "/ebus/jiankangdangan/gdehr/viewer"
+
+def viewer_path() -> str:
+    """The viewer answers at the path ``PROVINCE_VIEWER_URL`` names (its default
+    is the simulator's own ``/ebus/jiankangdangan/gdehr/viewer``)."""
+    return urlsplit(settings.PROVINCE_VIEWER_URL).path or "/"
 
 
 class Command(BaseCommand):
@@ -34,12 +40,13 @@ class Command(BaseCommand):
             state = SimState(options["config"], faults=Faults.from_env())
         except (OSError, ValueError) as exc:
             raise CommandError(f"cannot load the simulator config: {exc}") from exc
+        state.viewer_path = viewer_path()
         port, host = options["port"], options["host"]
         faults = {k: v for k, v in vars(state.faults).items() if v}
         self.stdout.write(
             f"Province simulator on http://{host}:{port}\n"
             f"  save:   POST {host}:{port}/ebus/jiankangdangan/gdehr/dhccApi/codeAuthRec/save\n"
-            f"  viewer: GET  {host}:{port}{VIEWER_SUFFIX}?param=..&appId=..\n"
+            f"  viewer: GET  {host}:{port}{state.viewer_path}?param=..&appId=..\n"
             f"  demo account: paasid {DEMO_ACCOUNT['paasid']}, appId {DEMO_ACCOUNT['app_id']}; "
             f"{len(state.accounts)} account(s), {len(state.orgs)} org(s)\n"
             f"  faults: {faults or 'none'}"
