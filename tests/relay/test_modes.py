@@ -4,6 +4,9 @@ viewer opens to the synthetic record."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 import requests
 
 from hub.authorizations.models import Authorization, State, SyncState
@@ -18,8 +21,11 @@ def open_viewer(url: str) -> requests.Response:
 
 def assert_viewer_opens(relay, idcard: str, client=None) -> dict:
     client = client or relay.a
+    shown_before = relay.sim.state.snapshot()["counts"].get("view.shown", 0)
     answer = client.view(idcard)
     assert answer.status_code == 200, answer.text
+    # The hub hands out the URL; it never fetches the record itself.
+    assert relay.sim.state.snapshot()["counts"].get("view.shown", 0) == shown_before
     body = answer.json()
     assert body["returnCode"] == "1"
     url = body["data"]["viewerUrl"]
@@ -47,10 +53,14 @@ def test_sms_mode_request_to_viewer(relay, sms_code, sms_outbox):
     assert granted["state"] == "granted"
     assert granted["provinceSynced"] is True and granted["syncState"] == "synced"
     assert granted["validUntil"]
+    valid_for = datetime.fromisoformat(granted["validUntil"]) - datetime.now(UTC)
+    assert timedelta(days=29, hours=23) < valid_for <= timedelta(days=30)
 
-    # The province holds the grant for org A.
+    # The province holds the grant for org A, for 30 days (authDays 30).
     grants = relay.sim.state.snapshot()["grants"]
     assert [g["org_code"] for g in grants if g["live"]] == [relay.a.org_code]
+    province_days = (grants[0]["expires_at"] - time.time()) / 86400
+    assert 29.9 < province_days <= 30
     view = assert_viewer_opens(relay, idcard)
     assert view["authorizationId"] == data["authorizationId"]
 
