@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+from audit.models import OperationLog
 from hub.authorizations.models import Authorization, State, SyncState
 from tests.fixtures.relay import resident_id
 
@@ -93,7 +94,7 @@ def test_appointment_mode_compatible_endpoint_to_viewer(relay):
     assert_viewer_opens(relay, idcard)
 
 
-def test_face_mode_request_to_viewer(relay, face_photos):
+def test_face_mode_request_to_viewer(relay, face_photos, leak_scan):
     idcard = resident_id(4)
     started = relay.a.start(idcard, "face")
     assert started.status_code == 200, started.text
@@ -104,6 +105,13 @@ def test_face_mode_request_to_viewer(relay, face_photos):
     assert verified.status_code == 200, verified.text
     assert verified.json()["data"]["state"] == "granted"
     assert_viewer_opens(relay, idcard)
+    # Only the outcome, distance and backend are kept: the grant's operation
+    # log row has them; no photo (nor the ID) is in any log.
+    granted = OperationLog.objects.get(action="authorization.granted")
+    face = granted.after["face"]
+    assert face["outcome"] == "match" and face["backend"] and face["distance"] < 0.6
+    photo_pieces = [face_photos[name][100:160] for name in ("astronaut_chip", "astronaut")]
+    leak_scan([idcard, *photo_pieces])
 
 
 def test_face_mismatch_counts_and_locks_after_five(relay, face_photos):
