@@ -95,7 +95,7 @@ def _code(sms_outbox, phone: str) -> str:
 
 
 def test_patient_signs_in_agrees_reads_the_code_and_revokes(
-    relay, hub, sms_outbox, phone_page, settings
+    relay, hub, sms_outbox, phone_page, settings, leak_scan
 ):
     # A doctor at hospital A once sent this phone an SMS code for the patient
     # and the patient told it back: the trusted path that binds the phone.
@@ -172,3 +172,6 @@ def test_patient_signs_in_agrees_reads_the_code_and_revokes(
     page.goto(relay.url + "/me/authorizations/")
     assert page.url.endswith("/me/login/")
     assert not [p for p in page.problems if "Content Security Policy" in p], page.problems
+    # Nothing the patient or the doctor typed, nor any code, is in a log.
+    codes = [message.params["code"] for message in sms_outbox]
+    leak_scan([PATIENT_ID, PHONE, code, *codes])
