@@ -85,6 +85,9 @@ def test_reassign_action_and_change_page_comment(complaints_admin_client, hospit
     response = complaints_admin_client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
     assert complaint.follow_ups.filter(kind="comment", note="called the patient").exists()
+    # The history is on the change page: the reassignment and the comment.
+    history = complaints_admin_client.get(url).content.decode()
+    assert "data came from B" in history and "called the patient" in history
 
 
 def test_city_enters_a_complaint_by_hand(complaints_admin_client, hospital_a):

@@ -174,3 +174,8 @@ def test_report_a_problem_creates_a_complaint(patient, hospital_a):
     assert OperationLog.objects.get(action="complaint.submit").actor_repr == ACTOR
     listing = patient.get("/me/report/").content.decode()
     assert "我的反馈" in listing
+    # Resolved by the source hospital: the patient reads what was fixed.
+    from complaints.services import complaint_resolve
+
+    complaint_resolve(actor=hospital_a, complaint=complaint, resolution="已更正检验报告归属。")
+    assert "已更正检验报告归属。" in patient.get("/me/report/").content.decode()
