@@ -51,7 +51,7 @@ test: install sysdeps services
 check: test
 
 bench: install services
-	$(TEST_ENV) $(BIN)/python -m tests.bench
+	$(TEST_ENV) LOG_LEVEL=WARNING $(BIN)/python -m tests.bench
 
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var

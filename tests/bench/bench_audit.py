@@ -21,11 +21,12 @@ keeps the rows afterwards (they are truncated by default to free the disk).
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+
+from tests.bench.audit_logging_cost import middleware_cost
 
 HOSPITALS = 300
 MONTHS = 6
@@ -307,39 +308,6 @@ def load_calls(months: list[datetime], hospitals, per_day: int) -> int:
             ],
         )
         return cursor.rowcount
-
-
-def middleware_cost(rounds: int = 8, per_round: int = 150) -> tuple[float, float]:
-    """Median request time through the full stack with the access-log
-    middleware on and off (interleaved rounds, same process, same endpoint)."""
-    from django.conf import settings
-    from django.test import override_settings
-
-    from tests.fixtures.hospitals import DEMO_A, SignedClient, make_demo_hospital
-
-    make_demo_hospital(DEMO_A)
-    path = "/api/v1/test-audit/1/note?usage=view"
-    with_log = list(settings.MIDDLEWARE)
-    without = [m for m in with_log if m != "audit.middleware.AccessLogMiddleware"]
-    samples: dict[bool, list[float]] = {True: [], False: []}
-    for n in range(rounds):
-        for on in (True, False) if n % 2 == 0 else (False, True):
-            with override_settings(
-                MIDDLEWARE=with_log if on else without,
-                ROOT_URLCONF="tests.audit.urls",
-                HOSPITAL_THROTTLE_DEFAULT_RATE="off",
-            ):
-                signed = SignedClient(DEMO_A["paasid"], DEMO_A["paastoken"])
-                signed.post_json(path, {})  # warm up this handler
-                for _ in range(per_round):
-                    headers = signed.headers()  # signing is not what we measure
-                    started = time.perf_counter()
-                    response = signed.client.post(
-                        path, data="{}", content_type="application/json", headers=headers
-                    )
-                    samples[on].append(time.perf_counter() - started)
-                    assert response.status_code == 200, response.content
-    return statistics.median(samples[True]), statistics.median(samples[False])
 
 
 def run() -> None:
