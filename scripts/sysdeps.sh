@@ -10,7 +10,10 @@ if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing system packages: ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    if ! { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }; then
+      echo "could not install: ${need[*]} (the browser, chart and compose tests need them)" >&2
+      exit 1
+    fi
   else
     echo "missing system packages (install them): ${need[*]}" >&2
   fi
