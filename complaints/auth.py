@@ -18,9 +18,8 @@ from rest_framework.authentication import BaseAuthentication
 
 from complaints.errors import ComplaintsCode
 from complaints.models import FeedCredential
-from hospitals.auth import _SIGNATURE_CODES, _messages
+from hospitals.auth import signature_refusal
 from hospitals.clientip import client_ip
-from hospitals.errors import HospitalsCode
 from hub.errors import HubError
 from hub.gm import xtif
 from hub.gm.nonces import CacheNonceStore
@@ -60,14 +59,8 @@ class FeedAuthentication(BaseAuthentication):
                 max_skew=int(getattr(settings, "XTIF_MAX_SKEW_SECONDS", xtif.MAX_SKEW_SECONDS)),
             )
         except xtif.SignatureError as exc:
-            messages = _messages()
-            raise self._refuse(
-                request,
-                _SIGNATURE_CODES.get(exc.reason, HospitalsCode.BAD_SIGNATURE),
-                messages.get(exc.reason, messages["bad_signature"]),
-                exc.reason,
-                paasid,
-            ) from None
+            code, message = signature_refusal(exc)
+            raise self._refuse(request, code, message, exc.reason, paasid) from None
         return feed, feed
 
     @staticmethod

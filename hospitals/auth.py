@@ -63,6 +63,14 @@ def _messages() -> dict[str, str]:
     }
 
 
+def signature_refusal(exc: xtif.SignatureError) -> tuple[str, str]:
+    """(errorCode, readable message) for a refused x-tif signature; shared by
+    every signed caller (hospitals here, the complaint feed in complaints)."""
+    messages = _messages()  # only on a refusal: 6 lookups per request otherwise
+    code = _SIGNATURE_CODES.get(exc.reason, HospitalsCode.BAD_SIGNATURE)
+    return code, messages.get(exc.reason, messages["bad_signature"])
+
+
 def _refuse(request, code: str, message: str, status: int, reason: str, paasid: str) -> HubError:
     logger.warning(
         "hospital request refused: code=%s reason=%s paasid=%s ip=%s path=%s",
@@ -155,9 +163,7 @@ class XTifAuthentication(BaseAuthentication):
                 max_skew=int(getattr(settings, "XTIF_MAX_SKEW_SECONDS", xtif.MAX_SKEW_SECONDS)),
             )
         except xtif.SignatureError as exc:
-            code = _SIGNATURE_CODES.get(exc.reason, HospitalsCode.BAD_SIGNATURE)
-            messages = _messages()  # only on a refusal: 6 lookups per request otherwise
-            message = messages.get(exc.reason, messages["bad_signature"])
+            code, message = signature_refusal(exc)
             raise _refuse(request, code, message, 401, exc.reason, paasid) from None
 
         # The audit middleware attributes the call (even a refused one) from here.
