@@ -29,15 +29,16 @@ def _rate(fn, budget: float = BUDGET_SECONDS) -> float:
 
 
 def run() -> None:
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment
+    import logging
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.HOSPITAL_THROTTLE_DEFAULT_RATE = "off"
-    connection.creation.create_test_db(verbosity=0, keepdb=True)
+    from django.test import Client
+
+    from tests.bench.support import prepare_test_environment
+
+    prepare_test_environment()
+    # The refusal benchmark would print a warning line per refused request.
+    logging.getLogger("hospitals.auth").setLevel(logging.ERROR)
+    logging.getLogger("django.request").setLevel(logging.ERROR)
 
     from hospitals.selectors import _load_credentials, credentials_for_paasid
     from tests.fixtures.hospitals import DEMO_A, SignedClient, make_demo_hospital

@@ -261,17 +261,14 @@ def run() -> None:
 
     from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
     from hub.province.simulator.server import start_in_thread, stop
     from hub.province.simulator.state import SimState
+    from tests.bench.support import prepare_test_environment
 
     logging.getLogger("hub").setLevel(logging.WARNING)
     logging.getLogger("identity").setLevel(logging.WARNING)
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.HOSPITAL_THROTTLE_DEFAULT_RATE = "off"
-    connection.creation.create_test_db(verbosity=0, keepdb=True)
+    prepare_test_environment()
 
     state = SimState(config_path=None)
     server, sim_url = start_in_thread(state)
