@@ -14,6 +14,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from hub.gm import GMError, parse_key_hex
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("HUB_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -50,9 +52,12 @@ def _secret(name: str) -> str:
 SECRET_KEY = _secret("SECRET_KEY")
 HUB_MASTER_KEY = _secret("HUB_MASTER_KEY")
 HUB_DIGEST_KEY = _secret("HUB_DIGEST_KEY")
-if len(HUB_MASTER_KEY) != 32 or any(c not in "0123456789abcdefABCDEF" for c in HUB_MASTER_KEY):
-    # Caught here rather than at the first seal, mid-request.
-    raise ImproperlyConfigured("HUB_MASTER_KEY must be 32 hexadecimal characters (an SM4 key).")
+try:  # caught here rather than at the first seal, mid-request
+    parse_key_hex(HUB_MASTER_KEY)
+except GMError:
+    raise ImproperlyConfigured(
+        "HUB_MASTER_KEY must be 32 hexadecimal characters (an SM4 key)."
+    ) from None
 if PRODUCTION:
     for _name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PROVINCE_BASE_URL"):
         if not env.str(_name, default=""):
