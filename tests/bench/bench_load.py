@@ -20,8 +20,9 @@ people's work included.
 
 Knobs (environment): ``BENCH_LOAD_DURATION`` (seconds per measured run after
 a 1 s warm-up, default 5), ``BENCH_LOAD_VIEWS`` (concurrencies, default
-``4,8,16,32``), ``BENCH_LOAD_THREADS`` (gthread threads per worker, default
-16), ``BENCH_LOAD_WORKER_CLASS`` (``gthread``; ``sync`` for comparison),
+``1,4,8,16,32``; 1 gives the floor of what the hub adds to any call),
+``BENCH_LOAD_THREADS`` (gthread threads per worker, default 16),
+``BENCH_LOAD_WORKER_CLASS`` (``gthread``; ``sync`` for comparison),
 ``BENCH_LOAD_PIN_CPU`` (pin the load process to that CPU).
 """
 
@@ -61,6 +62,20 @@ PROVINCE_DEMO = {
 }
 
 
+def cpu_speed_ms() -> float:
+    """Milliseconds a fixed pure-Python loop (1M additions) takes, best of 3:
+    how fast this machine's cores are at the moment. On a shared virtual
+    machine it varies (80-170 ms measured within one minute, the machine
+    otherwise idle), so runs are compared at the same figure."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for step in range(1_000_000):
+            total += step
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def _config() -> StackConfig | None:
     from django.conf import settings
 
@@ -84,6 +99,7 @@ def _config() -> StackConfig | None:
 
 def _load(stack: Stack, label: str, spec: dict) -> dict:
     """Run the load process once (its own interpreter) and read its figures."""
+    speed = cpu_speed_ms()
     spec = {**spec, "watch": stack.watch()}
     pin = os.environ.get("BENCH_LOAD_PIN_CPU", "")
     if pin:
@@ -107,6 +123,7 @@ def _load(stack: Stack, label: str, spec: dict) -> dict:
         raise RuntimeError(f"load process failed ({label}):\n{done.stderr[-2000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["label"] = label
+    result["speed_ms"] = speed
     return result
 
 
@@ -150,11 +167,12 @@ def run() -> None:
         print("skipped: the load bench needs PostgreSQL and Redis (run it with `make bench`)")
         return
     duration = float(os.environ.get("BENCH_LOAD_DURATION", "5"))
-    sweep = [int(c) for c in os.environ.get("BENCH_LOAD_VIEWS", "4,8,16,32").split(",")]
+    sweep = [int(c) for c in os.environ.get("BENCH_LOAD_VIEWS", "1,4,8,16,32").split(",")]
     started = time.perf_counter()
     print(
         f"machine: {os.cpu_count()} cores, {platform.python_implementation()} "
-        f"{platform.python_version()}; load average {os.getloadavg()[0]:.2f} before the run"
+        f"{platform.python_version()}; load average {os.getloadavg()[0]:.2f} before the run; "
+        f"CPU speed: 1M-step Python loop {cpu_speed_ms():.0f} ms"
     )
     threads = f" x {config.threads} threads" if config.worker_class == "gthread" else ""
     print(
@@ -179,11 +197,13 @@ def run() -> None:
     lines = report.runs_table(runs)
     lines += ["", *report.views_verdict(views)[1], ""]
     lines += report.relay_lines(pairs)[0]
+    lines += report.relay_floor_lines(views, pairs)
     lines += ["", *report.capacity_lines(views)]
     for line in lines:
         print(line)
     print(f"\nhub log lines at WARNING or above: {warnings}")
     print(
         f"load average {os.getloadavg()[0]:.2f} after the run; "
+        f"CPU speed: 1M-step Python loop {cpu_speed_ms():.0f} ms; "
         f"total {time.perf_counter() - started:.0f} s"
     )

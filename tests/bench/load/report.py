@@ -41,10 +41,11 @@ def _others(run: dict) -> str:
 def runs_table(runs: list[dict]) -> list[str]:
     """One line per measured run: rate, latency, errors, CPU ms per request of
     each process, how busy the whole machine was (200 % = both cores) and how
-    much of that was not the bench's."""
+    much of that was not the bench's; ``speed`` is the CPU-speed probe taken
+    just before the run (ms for a fixed Python loop: higher is slower)."""
     lines = [
         "scenario  conc    req/s  p50 ms  p90 ms  p99 ms  max ms errors"
-        "   CPU ms/req: load   hub   sim    pg redis   machine %  others %",
+        "   CPU ms/req: load   hub   sim    pg redis   machine %  others %  speed",
     ]
     for run in runs:
         lines.append(
@@ -53,6 +54,7 @@ def runs_table(runs: list[dict]) -> list[str]:
             f"{run['errors']:>6}              "
             + " ".join(_per_request(run, part) for part in PARTS)
             + f"        {_machine(run)}      {_others(run)}"
+            + (f"  {run['speed_ms']:5.0f}" if "speed_ms" in run else "")
         )
         for kind, count in run.get("error_kinds", {}).items():
             lines.append(f"{'':<16}error {kind}: {count}")
@@ -122,3 +124,30 @@ def relay_lines(pairs: list[tuple[dict, dict]]) -> tuple[list[str], list[bool]]:
             f"      {_verdict(met)}"
         )
     return lines, verdicts
+
+
+def relay_floor_lines(views: list[dict], pairs: list[tuple[dict, dict]]) -> list[str]:
+    """Why the relay ratio is where it is, from this run's own figures: the
+    lightest request the hub serves, and the CPU a relayed call costs."""
+    lines = []
+    single = next((r for r in views if r["concurrency"] == 1 and r["count"]), None)
+    for direct, hub in pairs:
+        allowed = (RELAY_MAX_RATIO - 1) * direct["p50"]
+        if hub["concurrency"] == 1 and single is not None:
+            lines.append(
+                f"at 1 client: 1.15x of the direct p50 leaves {allowed:.1f} ms for the hub; the "
+                f"lightest request it serves (a view: signature, nonce and throttle, one read, "
+                f"the access-log row) takes {single['p50']:.1f} ms at p50 by itself, before a "
+                "relayed call's own province exchange, SM4 work and durable writes"
+            )
+        elif hub["concurrency"] > 1 and hub.get("cpu") and hub["count"]:
+            needed = hub["concurrency"] / (RELAY_MAX_RATIO * direct["p50"] / 1000)
+            server = sum(hub["cpu"].get(part, 0.0) for part in PARTS if part != "load")
+            per_call = server / hub["count"] * 1000
+            lines.append(
+                f"at {hub['concurrency']} clients (closed loop): 1.15x needs "
+                f"{needed:.0f} relayed calls a second; each cost {per_call:.2f} ms of server "
+                f"CPU (hub, simulator, PostgreSQL, Redis), a ceiling of {2000 / per_call:.0f}/s "
+                "on two idle cores"
+            )
+    return lines
