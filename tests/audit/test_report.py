@@ -235,6 +235,31 @@ def test_charts_render_chinese_names_with_a_cjk_font(recwarn, db):
     assert not [w for w in recwarn if "missing from font" in str(w.message)]
 
 
+def test_a_cjk_font_installed_after_matplotlib_cached_its_list_is_found(monkeypatch):
+    """matplotlib never refreshes its per-user font cache: a font installed
+    later (apt in `make test`, after something imported matplotlib) is found
+    in the system's font directories."""
+    from matplotlib import font_manager
+
+    from audit import fonts
+
+    cached = [
+        entry
+        for entry in font_manager.fontManager.ttflist
+        if not any(hint in entry.fname.lower() for hint in ("cjk", "hei", "han", "wqy", "droid"))
+    ]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", cached)
+    fonts.cjk_font_family.cache_clear()
+    try:
+        assert fonts._pick(font_manager, "") is None  # the stale list has none
+        family = fonts.cjk_font_family()
+    finally:
+        fonts.cjk_font_family.cache_clear()
+
+    assert family is not None
+    assert any(entry.name == family for entry in font_manager.fontManager.ttflist)
+
+
 def test_access_log_admin_filters_and_finds_a_patient(month_of_calls, city_admin, hospital_b):
     hospital_b.district = "越秀区"
     hospital_b.save(update_fields=["district"])
