@@ -153,9 +153,11 @@ def _measure(stack: Stack, duration: float, sweep: list[int]) -> tuple[list, lis
         direct = _load(
             stack, "direct", _spec("direct", stack.sim_url, PROVINCE_DEMO, concurrency, **timing)
         )
+        first = stack.last_call_id()
         relay = _load(
             stack, "relay", _spec("compat", stack.hub_url, HOSPITAL_A, concurrency, **timing)
         )
+        relay["province_ms"] = stack.province_latencies(first)
         pairs.append((direct, relay))
     runs = views + [run for pair in pairs for run in pair]
     return runs, views, pairs

@@ -126,6 +126,12 @@ def relay_lines(pairs: list[tuple[dict, dict]]) -> tuple[list[str], list[bool]]:
     return lines, verdicts
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def relay_floor_lines(views: list[dict], pairs: list[tuple[dict, dict]]) -> list[str]:
     """Why the relay ratio is where it is, from this run's own figures: the
     lightest request the hub serves, and the CPU a relayed call costs."""
@@ -140,6 +146,15 @@ def relay_floor_lines(views: list[dict], pairs: list[tuple[dict, dict]]) -> list
                 f"the access-log row) takes {single['p50']:.1f} ms at p50 by itself, before a "
                 "relayed call's own province exchange, SM4 work and durable writes"
             )
+            calls = hub.get("province_ms") or []
+            if calls:
+                province = _median(calls)
+                lines.append(
+                    f"  the hub's own call to the province took p50 {province:.1f} ms on its "
+                    f"client's clock ({len(calls)} call-log rows; the direct call "
+                    f"{direct['p50']:.1f} ms), so the hub's work around it took "
+                    f"{hub['p50'] - province:.1f} ms of the relayed call's {hub['p50']:.1f} ms"
+                )
         elif hub["concurrency"] > 1 and hub.get("cpu") and hub["count"]:
             needed = hub["concurrency"] / (RELAY_MAX_RATIO * direct["p50"] / 1000)
             server = sum(hub["cpu"].get(part, 0.0) for part in PARTS if part != "load")
@@ -150,4 +165,11 @@ def relay_floor_lines(views: list[dict], pairs: list[tuple[dict, dict]]) -> list
                 f"CPU (hub, simulator, PostgreSQL, Redis), a ceiling of {2000 / per_call:.0f}/s "
                 "on two idle cores"
             )
+            calls = hub.get("province_ms") or []
+            if calls:
+                lines.append(
+                    f"  the hub's own calls to the province took p50 {_median(calls):.1f} ms "
+                    f"meanwhile: the rest of the {hub['p50']:.1f} ms was the hub's work and the "
+                    "wait for a core"
+                )
     return lines

@@ -247,3 +247,24 @@ class Stack:
         except OSError:
             return 0
         return sum(1 for line in text.splitlines() if any(n in line for n in needles))
+
+    # -- the hub's own record of its province calls --------------------------------------
+
+    def last_call_id(self) -> int:
+        import psycopg
+
+        with psycopg.connect(self.db_url) as conn:
+            return conn.execute("SELECT coalesce(max(id), 0) FROM audit_calllog").fetchone()[0]
+
+    def province_latencies(self, after_id: int) -> list[float]:
+        """The latency of each province call since ``after_id`` as the hub's
+        province client timed it (the call-log rows): the part of a relayed
+        call that is the province's, seen from the hub."""
+        import psycopg
+
+        with psycopg.connect(self.db_url) as conn:
+            rows = conn.execute(
+                "SELECT latency_ms FROM audit_calllog WHERE id > %s ORDER BY latency_ms",
+                [after_id],
+            ).fetchall()
+        return [row[0] for row in rows]
