@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from statistics import median
+
 VIEWS_MIN_RATE = 500.0  # views a second
 VIEWS_MAX_P99_MS = 50.0
 RELAY_MAX_RATIO = 1.15  # hub / direct, at p50 and at p99
@@ -126,12 +128,6 @@ def relay_lines(pairs: list[tuple[dict, dict]]) -> tuple[list[str], list[bool]]:
     return lines, verdicts
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def relay_floor_lines(views: list[dict], pairs: list[tuple[dict, dict]]) -> list[str]:
     """Why the relay ratio is where it is, from this run's own figures: the
     lightest request the hub serves, and the CPU a relayed call costs."""
@@ -148,7 +144,7 @@ def relay_floor_lines(views: list[dict], pairs: list[tuple[dict, dict]]) -> list
             )
             calls = hub.get("province_ms") or []
             if calls:
-                province = _median(calls)
+                province = median(calls)
                 lines.append(
                     f"  the hub's own call to the province took p50 {province:.1f} ms on its "
                     f"client's clock ({len(calls)} call-log rows; the direct call "
@@ -168,7 +164,7 @@ def relay_floor_lines(views: list[dict], pairs: list[tuple[dict, dict]]) -> list
             calls = hub.get("province_ms") or []
             if calls:
                 lines.append(
-                    f"  the hub's own calls to the province took p50 {_median(calls):.1f} ms "
+                    f"  the hub's own calls to the province took p50 {median(calls):.1f} ms "
                     f"meanwhile: the rest of the {hub['p50']:.1f} ms was the hub's work and the "
                     "wait for a core"
                 )
