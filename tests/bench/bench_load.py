@@ -65,7 +65,7 @@ PROVINCE_DEMO = {
 def cpu_speed_ms() -> float:
     """Milliseconds a fixed pure-Python loop (1M additions) takes, best of 3:
     how fast this machine's cores are at the moment. On a shared virtual
-    machine it varies (80-170 ms measured within one minute, the machine
+    machine it varies (35-40 ms, then 61-66 ms minutes later, the machine
     otherwise idle), so runs are compared at the same figure."""
     best = float("inf")
     for _ in range(3):
