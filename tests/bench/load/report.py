@@ -134,17 +134,17 @@ def relay_floor_lines(views: list[dict], pairs: list[tuple[dict, dict]]) -> list
     lines = []
     single = next((r for r in views if r["concurrency"] == 1 and r["count"]), None)
     for direct, hub in pairs:
-        allowed = (RELAY_MAX_RATIO - 1) * direct["p50"]
+        calls = hub.get("province_ms") or []
+        province = median(calls) if calls else None
         if hub["concurrency"] == 1 and single is not None:
+            allowed = (RELAY_MAX_RATIO - 1) * direct["p50"]
             lines.append(
                 f"at 1 client: 1.15x of the direct p50 leaves {allowed:.1f} ms for the hub; the "
                 f"lightest request it serves (a view: signature, nonce and throttle, one read, "
                 f"the access-log row) takes {single['p50']:.1f} ms at p50 by itself, before a "
                 "relayed call's own province exchange, SM4 work and durable writes"
             )
-            calls = hub.get("province_ms") or []
-            if calls:
-                province = median(calls)
+            if province is not None:
                 lines.append(
                     f"  the hub's own call to the province took p50 {province:.1f} ms on its "
                     f"client's clock ({len(calls)} call-log rows; the direct call "
@@ -161,10 +161,9 @@ def relay_floor_lines(views: list[dict], pairs: list[tuple[dict, dict]]) -> list
                 f"CPU (hub, simulator, PostgreSQL, Redis), a ceiling of {2000 / per_call:.0f}/s "
                 "on two idle cores"
             )
-            calls = hub.get("province_ms") or []
-            if calls:
+            if province is not None:
                 lines.append(
-                    f"  the hub's own calls to the province took p50 {median(calls):.1f} ms "
+                    f"  the hub's own calls to the province took p50 {province:.1f} ms "
                     f"meanwhile: the rest of the {hub['p50']:.1f} ms was the hub's work and the "
                     "wait for a core"
                 )

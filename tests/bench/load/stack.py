@@ -264,7 +264,7 @@ class Stack:
 
         with psycopg.connect(self.db_url) as conn:
             rows = conn.execute(
-                "SELECT latency_ms FROM audit_calllog WHERE id > %s ORDER BY latency_ms",
+                "SELECT latency_ms FROM audit_calllog WHERE id > %s",
                 [after_id],
             ).fetchall()
         return [row[0] for row in rows]
