@@ -1,7 +1,9 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class HubConfig(AppConfig):
+    """The project package as an app: its management commands (``run_province``,
+    ``run_periodic``) and the history of migrations from before the layout
+    change (``hub/migrations``). It has no models of its own."""
+
     name = "hub"
-    verbose_name = _("Authorization relay")

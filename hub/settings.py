@@ -87,11 +87,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc served from here: no CDN
+    # Dependencies point one way, each app importing only those above it
+    # (docs/architecture.md; tests/test_layout.py keeps it so).
     "hub",
     "hospitals",
     "identity",
     "audit",
+    "relay",
     "complaints",
+    "patients",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +104,7 @@ MIDDLEWARE = [
     "hub.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Strict CSP, referrer and no-store headers on every answer under /me/.
-    "identity.patient.middleware.PatientPageHeadersMiddleware",
+    "patients.middleware.PatientPageHeadersMiddleware",
     "hospitals.middleware.AdminHostMiddleware",
     "hub.errors.ApiErrorShapeMiddleware",
     # hub.page_middleware: Django's own, skipped on the signed hospital API.
@@ -208,7 +212,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SuccessReturnCodeEnum": ["1"],
         "FailureReturnCodeEnum": ["0"],
-        "AuthorizationStateEnum": "hub.authorizations.models.State",
+        "AuthorizationStateEnum": "relay.models.State",
         "ComplaintStateEnum": "complaints.lifecycle.State.values",
     },
     "POSTPROCESSING_HOOKS": [
@@ -246,7 +250,6 @@ PROVINCE_SIMULATOR_PORT = env.int("PROVINCE_SIMULATOR_PORT", default=8001)
 PROVINCE_BASE_URL = env.str(
     "PROVINCE_BASE_URL", default=f"http://127.0.0.1:{PROVINCE_SIMULATOR_PORT}"
 ).rstrip("/")
-PROVINCE_SAVE_PATH = "/ebus/jiankangdangan/gdehr/dhccApi/codeAuthRec/save"
 # The seed leaves the viewer's address blank: it is configuration. Unset means
 # the simulator's viewer under PROVINCE_BASE_URL.
 PROVINCE_VIEWER_URL = env.str("PROVINCE_VIEWER_URL", default="") or (

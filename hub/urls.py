@@ -11,11 +11,11 @@ from drf_spectacular.views import (
 
 urlpatterns = [
     # The province-compatible endpoint and the relay API.
-    path("", include("hub.api_urls")),
+    path("", include("relay.urls")),
     path("api/v1/", include("hospitals.urls")),
     path("api/v1/", include("audit.urls")),
     path("api/v1/", include("complaints.urls")),
-    path("me/", include("identity.urls")),
+    path("me/", include("patients.urls")),
     path("", include("hub.ops_urls")),
     # OpenAPI 3 of the contract and its pages for integrators (docs/api.md).
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -142,6 +142,3 @@ class ChallengeLock(models.Model):
     def __str__(self) -> str:
         return self.key
 
-
-# The patient pages' model lives with them; imported here so Django registers it.
-from identity.patient.models import PatientBinding  # noqa: E402, F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.authorizations.models import Authorization, Method, State
+from relay.models import Authorization, Method, State
 
 
 def method_label(method: str) -> str:

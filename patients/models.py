@@ -42,7 +42,6 @@ class PatientBinding(models.Model):
     confirmed_at = models.DateTimeField(_("last confirmed"), default=timezone.now)
 
     class Meta:
-        app_label = "identity"
         verbose_name = _("patient binding")
         verbose_name_plural = _("patient bindings")
         constraints = [

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import AccessLog
 from hospitals.models import Hospital, Status
-from hub.authorizations.models import Authorization, Method, State
-from identity.patient.models import PatientBinding
+from patients.models import PatientBinding
+from relay.models import Authorization, Method, State
 
 #: The access-log endpoint (route pattern) of the view relay.
 VIEW_ENDPOINT = "/api/v1/views"

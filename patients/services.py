@@ -20,18 +20,18 @@ from django.utils import timezone
 
 from audit.services import operation_log_record
 from hospitals.models import Hospital
-from hub.authorizations import services as relay
-from hub.authorizations.models import Authorization, Method
 from hub.protect import digest, mask_phone
 from identity import codes
 from identity import services as challenges
 from identity.errors import PhoneInvalid
 from identity.models import CodeChallenge
-from identity.patient.errors import login_not_started, login_throttled, no_record
-from identity.patient.models import BindingSource, PatientBinding
-from identity.patient.notice import NOTICE_VERSION
-from identity.patient.selectors import latest_authorization
 from identity.sms import PATIENT_LOGIN_PREFIX
+from patients.errors import login_not_started, login_throttled, no_record
+from patients.models import BindingSource, PatientBinding
+from patients.notice import NOTICE_VERSION
+from patients.selectors import latest_authorization
+from relay import services as relay
+from relay.models import Authorization, Method
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def patient_login_verify(*, reference: str, phone_digest: str, code: str) -> Non
     with transaction.atomic():
         operation_log_record(
             actor=actor_for(phone_digest),
-            action="identity.patient.signed_in",
+            action="patients.signed_in",
             target=f"patient:{phone_digest[:16]}",
         )
 
@@ -132,7 +132,7 @@ def patient_binding_record(
             binding.save(update_fields=["confirmed_at", "evidence"])
         operation_log_record(
             actor=actor,
-            action="identity.patient.bound" if created else "identity.patient.rebound",
+            action="patients.bound" if created else "patients.rebound",
             target=binding,
             after={"source": source, "evidence": evidence[:100]},
         )

@@ -143,7 +143,7 @@ def patient_page(*, signed_in: bool = True):
             session = PatientSession(request)
             request.patient = session
             if signed_in and not session.signed_in:
-                target = reverse("identity:login")
+                target = reverse("patients:login")
                 if session.expired:
                     target += "?expired=1"
                 response = redirect(target)

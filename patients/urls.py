@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from identity.patient import views
+from patients import views
 
-app_name = "identity"
+app_name = "patients"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,4 +1,4 @@
-"""The patient pages (/me/): thin views over ``identity.patient.services`` and
+"""The patient pages (/me/): thin views over ``patients.services`` and
 ``selectors``. Every page but sign-in needs a live patient session
 (``session.patient_page``); every object is looked up among the patient's
 bound digests, so another person's request is a 404 whatever is typed."""
@@ -16,11 +16,11 @@ from hospitals.clientip import client_ip
 from hub.errors import HubError
 from hub.protect import mask_phone
 from identity.errors import CodeLocked
-from identity.patient import selectors, services
-from identity.patient.forms import AgreeForm, CodeForm, PhoneForm, ReportForm
-from identity.patient.labels import labelled
-from identity.patient.notice import notice_paragraphs
-from identity.patient.session import patient_page
+from patients import selectors, services
+from patients.forms import AgreeForm, CodeForm, PhoneForm, ReportForm
+from patients.labels import labelled
+from patients.notice import notice_paragraphs
+from patients.session import patient_page
 
 
 def _digests(request) -> list[str]:
@@ -30,7 +30,7 @@ def _digests(request) -> list[str]:
 def _not_found(request):
     """A 404 page of the patient pages: the same answer for "answered
     already", "expired" and "not yours", so nothing is learnt from it."""
-    return render(request, "identity/not_found.html", status=404)
+    return render(request, "patients/not_found.html", status=404)
 
 
 # --- Sign-in ---------------------------------------------------------------------------
@@ -40,7 +40,7 @@ def _not_found(request):
 @patient_page(signed_in=False)
 def login(request):
     if request.patient.signed_in:
-        return redirect("identity:home")
+        return redirect("patients:home")
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
@@ -56,10 +56,10 @@ def login(request):
                 phone_digest=phone_digest,
                 masked_phone=mask_phone(phone),
             )
-            return redirect("identity:login-code")
+            return redirect("patients:login-code")
     return render(
         request,
-        "identity/login.html",
+        "patients/login.html",
         {"form": form, "expired": request.GET.get("expired") == "1"},
     )
 
@@ -69,9 +69,9 @@ def login(request):
 def login_code(request):
     attempt = request.patient.login
     if request.patient.signed_in:
-        return redirect("identity:home")
+        return redirect("patients:home")
     if not attempt:
-        return redirect("identity:login")
+        return redirect("patients:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +83,7 @@ def login_code(request):
         except CodeLocked as exc:
             request.patient.login_clear()
             messages.error(request, exc.message)
-            return redirect("identity:login")
+            return redirect("patients:login")
         except HubError as exc:
             form.add_error("code", exc.message)
         else:
@@ -91,8 +91,8 @@ def login_code(request):
             services.patient_bindings_refresh(
                 phone_digest=attempt["phone_digest"], actor=request.patient.actor
             )
-            return redirect("identity:home")
-    return render(request, "identity/login_code.html", {"form": form, "masked": attempt["masked"]})
+            return redirect("patients:home")
+    return render(request, "patients/login_code.html", {"form": form, "masked": attempt["masked"]})
 
 
 @require_POST
@@ -100,7 +100,7 @@ def login_code(request):
 def login_resend(request):
     attempt = request.patient.login
     if not attempt:
-        return redirect("identity:login")
+        return redirect("patients:login")
     try:
         services.patient_login_resend(
             reference=attempt["reference"], phone_digest=attempt["phone_digest"]
@@ -109,7 +109,7 @@ def login_resend(request):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("A new code has been sent."))
-    return redirect("identity:login-code")
+    return redirect("patients:login-code")
 
 
 @require_POST
@@ -117,7 +117,7 @@ def login_resend(request):
 def logout(request):
     request.patient.sign_out()
     messages.success(request, _("You have signed out."))
-    return redirect("identity:login")
+    return redirect("patients:login")
 
 
 # --- Home and requests -------------------------------------------------------------------
@@ -139,14 +139,14 @@ def home(request):
             if a.revocable
         ],
     }
-    return render(request, "identity/home.html", context)
+    return render(request, "patients/home.html", context)
 
 
 @require_http_methods(["GET"])
 @patient_page()
 def request_list(request):
     pending = list(selectors.pending_requests(_digests(request))[:50])
-    return render(request, "identity/requests.html", {"pending": pending})
+    return render(request, "patients/requests.html", {"pending": pending})
 
 
 @require_http_methods(["GET", "POST"])
@@ -170,7 +170,7 @@ def request_detail(request, pk: int):
                 messages.success(
                     request, _("You refused the request. The hospital was not given access.")
                 )
-            return redirect("identity:requests")
+            return redirect("patients:requests")
         if decision == "agree" and form.is_valid():
             try:
                 challenge, code = services.patient_request_agree(authorization=auth, actor=actor)
@@ -180,7 +180,7 @@ def request_detail(request, pk: int):
                 remaining = max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
                 return render(
                     request,
-                    "identity/code.html",
+                    "patients/code.html",
                     {
                         "auth": auth,
                         "code": code,
@@ -195,7 +195,7 @@ def request_detail(request, pk: int):
         "error": error,
         "paragraphs": notice_paragraphs(hospital_name=auth.hospital.org_name, days=auth.auth_days),
     }
-    return render(request, "identity/request_detail.html", context)
+    return render(request, "patients/request_detail.html", context)
 
 
 # --- My authorizations -------------------------------------------------------------------
@@ -205,7 +205,7 @@ def request_detail(request, pk: int):
 @patient_page()
 def authorization_list(request):
     rows = labelled(selectors.authorizations_of(_digests(request))[:100])
-    return render(request, "identity/authorizations.html", {"rows": rows})
+    return render(request, "patients/authorizations.html", {"rows": rows})
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,8 +226,8 @@ def authorization_revoke(request, pk: int):
                 _("Revoked. %(hospital)s can no longer view your record.")
                 % {"hospital": auth.hospital.org_name},
             )
-        return redirect("identity:authorizations")
-    return render(request, "identity/revoke_confirm.html", {"auth": auth})
+        return redirect("patients:authorizations")
+    return render(request, "patients/revoke_confirm.html", {"auth": auth})
 
 
 # --- Who viewed my record ----------------------------------------------------------------
@@ -237,7 +237,7 @@ def authorization_revoke(request, pk: int):
 @patient_page()
 def view_list(request):
     entries = selectors.views_of_record(_digests(request))
-    return render(request, "identity/views.html", {"entries": entries})
+    return render(request, "patients/views.html", {"entries": entries})
 
 
 # --- Report a problem ---------------------------------------------------------------------
@@ -273,10 +273,10 @@ def report(request):
                 _("Thank you. Your report was passed to %(hospital)s.")
                 % {"hospital": hospital.org_name},
             )
-            return redirect("identity:report")
+            return redirect("patients:report")
     complaints = selectors.complaints_of([i.patient_digest for i in identities])
     return render(
         request,
-        "identity/report.html",
+        "patients/report.html",
         {"form": form, "identities": identities, "complaints": complaints},
     )

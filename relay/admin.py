@@ -14,9 +14,9 @@ from django.utils.translation import ngettext
 
 from hospitals.admin_scope import HospitalScopedAdminMixin
 from hub.admin_mixins import ReadOnlyAdminMixin
-from hub.authorizations.endings import authorization_revoke
-from hub.authorizations.models import Authorization, State
 from hub.errors import HubError
+from relay.endings import authorization_revoke
+from relay.models import Authorization, State
 
 
 @admin.register(Authorization)
@@ -74,7 +74,7 @@ class AuthorizationAdmin(HospitalScopedAdminMixin, ReadOnlyAdminMixin, admin.Mod
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.has_perm("hub.change_authorization"):
+        if not request.user.has_perm("relay.change_authorization"):
             actions.pop("revoke_selected", None)
         return actions
 

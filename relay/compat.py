@@ -26,14 +26,14 @@ from rest_framework.response import Response
 from audit.context import note
 from audit.usage import auth_kind
 from hospitals.api import HospitalAPIView
-from hub.authorizations import services
-from hub.authorizations.errors import RelayCode, relay_error
-from hub.authorizations.models import Method, SyncState
-from hub.authorizations.schema import Failure, ProvinceAnswer
-from hub.authorizations.serializers import CompatSerializer, validated
-from hub.authorizations.sync import FAILED, SYNCED, SyncOutcome, province_revoke_direct
-from hub.authorizations.validation import decrypt_field, printable_text, validate_id_number
 from hub.protect import digest
+from relay import services
+from relay.errors import RelayCode, relay_error
+from relay.models import Method, SyncState
+from relay.schema import Failure, ProvinceAnswer
+from relay.serializers import CompatSerializer, validated
+from relay.sync import FAILED, SYNCED, SyncOutcome, province_revoke_direct
+from relay.validation import decrypt_field, printable_text, validate_id_number
 
 DEFAULT_AUTH_DAYS = 30
 

@@ -1,5 +1,5 @@
 """Ending authorizations: revoke (relayed with status "0"), the patient's
-refusal, expiry. Re-exported by ``hub.authorizations.services``.
+refusal, expiry. Re-exported by ``relay.services``.
 
 The province keeps one authorization per (hospital, patient): revoking one of
 a hospital's authorizations for a patient revokes all of that hospital's live
@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from hospitals.models import Hospital
-from hub.authorizations.models import Authorization, State
-from hub.authorizations.records import (
+from hub.protect import digest
+from relay.models import Authorization, State
+from relay.records import (
     conflict,
     end_pending,
     log_change,
@@ -23,8 +24,7 @@ from hub.authorizations.records import (
     queue_send,
     save_changes,
 )
-from hub.authorizations.sync import SyncOutcome, sync_after_commit
-from hub.protect import digest
+from relay.sync import SyncOutcome, sync_after_commit
 
 # --- Revoke -------------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 """OpenAPI: every answer of the relay endpoints, with the exact ``errorCode``
-values each status can carry (imported by ``hub.api_urls``).
+values each status can carry (imported by ``relay.urls``).
 
 The views keep their own ``extend_schema`` (summary, operation id, data
-shapes in ``hub.authorizations.schema``); this module replaces their
+shapes in ``relay.schema``); this module replaces their
 ``responses`` with the envelopes of ``hub.openapi``, describes the request
 bodies for readers (field meanings, SM4 hex patterns, allowed values; the
 views still check input with their own serializers and codes) and adds request
@@ -22,10 +22,15 @@ from rest_framework import serializers
 
 from hospitals.errors import HospitalsCode
 from hospitals.openapi import signed_errors
-from hub.authorizations import schema
-from hub.authorizations.compat import CodeAuthRecSaveView
-from hub.authorizations.errors import RelayCode as R
-from hub.authorizations.views import (
+from hub.gm import sm4_encrypt_ecb_hex
+from hub.openapi import PATH_ERRORS, answers, failures, merge
+from hub.province.params import CARD_TYPES
+from identity.errors import IdentityCode as I  # noqa: E741
+from identity.face.errors import FaceCode as F
+from relay import schema
+from relay.compat import CodeAuthRecSaveView
+from relay.errors import RelayCode as R
+from relay.views import (
     AuthorizationDetailView,
     AuthorizationResendView,
     AuthorizationRevokeView,
@@ -33,11 +38,6 @@ from hub.authorizations.views import (
     AuthorizationVerifyView,
     ViewsView,
 )
-from hub.gm import sm4_encrypt_ecb_hex
-from hub.openapi import PATH_ERRORS, answers, failures, merge
-from hub.province.params import CARD_TYPES
-from identity.errors import IdentityCode as I  # noqa: E741
-from identity.face.errors import FaceCode as F
 
 # --- Code sets -----------------------------------------------------------------------------
 

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import operation_log_record
-from hub.authorizations.errors import RelayCode, relay_error
-from hub.authorizations.models import Authorization, State, SyncState, transition_allowed
-from hub.authorizations.sync import new_claim
+from relay.errors import RelayCode, relay_error
+from relay.models import Authorization, State, SyncState, transition_allowed
+from relay.sync import new_claim
 
-logger = logging.getLogger("hub.authorizations")
+logger = logging.getLogger("relay")
 
 #: Failed verifications (wrong codes, face mismatches) that lock a request.
 MAX_FAILURES = 5

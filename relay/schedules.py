@@ -3,12 +3,12 @@
 from django.conf import settings
 
 BEAT_SCHEDULE = {
-    "hub.authorizations.sync_due": {
-        "task": "hub.authorizations.sync_due",
+    "relay.sync_due": {
+        "task": "relay.sync_due",
         "schedule": float(getattr(settings, "AUTHORIZATION_SYNC_SWEEP_SECONDS", 60)),
     },
-    "hub.authorizations.expire": {
-        "task": "hub.authorizations.expire",
+    "relay.expire": {
+        "task": "relay.expire",
         "schedule": float(getattr(settings, "AUTHORIZATION_EXPIRE_SWEEP_SECONDS", 300)),
     },
 }

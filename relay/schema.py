@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
-from hub.authorizations.models import Method, State, SyncState
+from relay.models import Method, State, SyncState
 
 
 class AuthorizationOut(serializers.Serializer):

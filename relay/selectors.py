@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.authorizations.errors import RelayCode, relay_error
-from hub.authorizations.models import Authorization, State, SyncState
+from relay.errors import RelayCode, relay_error
+from relay.models import Authorization, State, SyncState
 
 #: How many of a patient's most recent records the view decision looks at.
 VIEW_LOOKUP_ROWS = 10

@@ -16,9 +16,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from hub.authorizations.errors import RelayCode, relay_error
-from hub.authorizations.models import Authorization, Method, State, SyncState
 from hub.errors import HubError
+from relay.errors import RelayCode, relay_error
+from relay.models import Authorization, Method, State, SyncState
 
 #: Hex of an SM4-encrypted ID or phone number (64 UTF-8 bytes -> 160 hex).
 MAX_CIPHER_HEX = 512

@@ -1,5 +1,5 @@
 """Writes on authorizations: start, resend, verify and grant (this module),
-revoke, refuse and expire (``hub.authorizations.endings``, re-exported here).
+revoke, refuse and expire (``relay.endings``, re-exported here).
 Keyword-only, typed, ``actor=`` on every change, the operation-log row in the
 change's own transaction.
 
@@ -18,15 +18,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from hospitals.models import Hospital
-from hub.authorizations.endings import (  # noqa: F401  (re-exported)
+from hub.protect import digest
+from identity import services as identity
+from identity.errors import CodeLocked
+from relay.endings import (  # noqa: F401  (re-exported)
     authorization_expire_due,
     authorization_refuse,
     authorization_revoke,
     authorization_revoke_patient,
 )
-from hub.authorizations.errors import RelayCode, relay_error
-from hub.authorizations.models import Authorization, Method, State
-from hub.authorizations.records import (
+from relay.errors import RelayCode, relay_error
+from relay.models import Authorization, Method, State
+from relay.records import (
     MAX_FAILURES,
     VALID_DAYS,
     conflict,
@@ -37,10 +40,7 @@ from hub.authorizations.records import (
     queue_send,
     save_changes,
 )
-from hub.authorizations.sync import SyncOutcome, sync_after_commit
-from hub.protect import digest
-from identity import services as identity
-from identity.errors import CodeLocked
+from relay.sync import SyncOutcome, sync_after_commit
 
 # --- Start -------------------------------------------------------------------------------
 

@@ -34,15 +34,15 @@ from django.utils import timezone
 
 from audit.services import call_log_record, operation_log_record
 from hospitals.selectors import province_account_for
-from hub.authorizations.models import Authorization, SyncState
 from hub.errors import HubError
 from hub.province.client import (
     ProvinceError,
     revoke_authorization,
     save_authorization,
 )
+from relay.models import Authorization, SyncState
 
-logger = logging.getLogger("hub.authorizations.sync")
+logger = logging.getLogger("relay.sync")
 
 INTERFACE = "codeAuthRec/save"
 SYNCED, FAILED, RETRY, SUPERSEDED, SKIPPED = "synced", "failed", "retry", "superseded", "skipped"
@@ -239,7 +239,7 @@ def _update_if_current(pk: int, token: str, version: int, values: dict) -> int:
 
 
 def _run_after_commit(auth: Authorization, token: str | None, actor) -> SyncOutcome | None:
-    from hub.authorizations.tasks import sync_authorization
+    from relay.tasks import sync_authorization
 
     if token is None:
         sync_authorization.delay(auth.pk)

@@ -1,15 +1,15 @@
 """Celery tasks of the relay. Thin: they take ids, call a service, and own
 the retry policy.
 
-- ``hub.authorizations.sync``: one send of an authorization to the province.
+- ``relay.sync``: one send of an authorization to the province.
   A transient failure re-queues it after the backoff the service computed
   (``AUTHORIZATION_SYNC_RETRY_BASE_SECONDS`` doubling up to
   ``AUTHORIZATION_SYNC_RETRY_MAX_SECONDS``). When the task's own retries run
   out, or a message is lost, the sweeper below picks the row up again: a
   grant is never dropped.
-- ``hub.authorizations.sync_due``: the sweeper (beat), queues every pending
+- ``relay.sync_due``: the sweeper (beat), queues every pending
   sync whose next attempt is due.
-- ``hub.authorizations.expire``: marks expired authorizations (beat).
+- ``relay.expire``: marks expired authorizations (beat).
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from hub.authorizations.services import authorization_expire_due
-from hub.authorizations.sync import RETRY, SUPERSEDED, authorization_sync, due_for_sync
+from relay.services import authorization_expire_due
+from relay.sync import RETRY, SUPERSEDED, authorization_sync, due_for_sync
 
-logger = logging.getLogger("hub.authorizations.tasks")
+logger = logging.getLogger("relay.tasks")
 
 
-@shared_task(bind=True, name="hub.authorizations.sync", ignore_result=True, max_retries=None)
+@shared_task(bind=True, name="relay.sync", ignore_result=True, max_retries=None)
 def sync_authorization(self, authorization_id: int) -> str:
     outcome = authorization_sync(authorization_id=authorization_id, actor="task:sync_authorization")
     if outcome.kind == SUPERSEDED:
@@ -42,7 +42,7 @@ def sync_authorization(self, authorization_id: int) -> str:
     return outcome.kind
 
 
-@shared_task(name="hub.authorizations.sync_due", ignore_result=True)
+@shared_task(name="relay.sync_due", ignore_result=True)
 def sync_due_authorizations() -> int:
     ids = due_for_sync()
     for pk in ids:
@@ -50,6 +50,6 @@ def sync_due_authorizations() -> int:
     return len(ids)
 
 
-@shared_task(name="hub.authorizations.expire", ignore_result=True)
+@shared_task(name="relay.expire", ignore_result=True)
 def expire_authorizations() -> int:
     return authorization_expire_due(actor="task:expire_authorizations")

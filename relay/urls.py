@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from hub.authorizations import openapi, views  # noqa: F401  (openapi: schema annotations)
-from hub.authorizations.compat import CodeAuthRecSaveView
 from hub.province.client import SAVE_PATH
+from relay import openapi, views  # noqa: F401  (openapi: schema annotations)
+from relay.compat import CodeAuthRecSaveView
 
 urlpatterns = [
     path(SAVE_PATH.lstrip("/"), CodeAuthRecSaveView.as_view(), name="codeauthrec-save"),

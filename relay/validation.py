@@ -7,9 +7,9 @@ import re
 
 from django.utils.translation import gettext as _
 
-from hub.authorizations.errors import RelayCode, relay_error
 from hub.gm import GMError, sm4_decrypt_ecb_hex
 from hub.province.params import CARD_TYPES, ViewParamError, parse_view_param
+from relay.errors import RelayCode, relay_error
 
 RESIDENT_ID = "01"
 #: Longest plain ID number accepted (passports and permits are shorter; the

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from hospitals.selectors import province_account_for
-from hub.authorizations.errors import RelayCode, relay_error
-from hub.authorizations.models import Authorization
-from hub.authorizations.validation import decrypt_field, parse_param
 from hub.protect import digest
 from hub.province.client import viewer_url
+from relay.errors import RelayCode, relay_error
+from relay.models import Authorization
+from relay.validation import decrypt_field, parse_param
 
 
 @dataclass(frozen=True)

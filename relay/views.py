@@ -13,10 +13,14 @@ from rest_framework.request import Request
 from audit.context import note
 from audit.usage import VIEW, VIEW_REFUSED, auth_kind
 from hospitals.api import HospitalAPIView
-from hub.authorizations import schema, selectors, services
-from hub.authorizations.errors import RelayCode, relay_error
-from hub.authorizations.models import ONSITE_METHODS, Method, SyncState
-from hub.authorizations.serializers import (
+from hub.errors import HubError, ok
+from hub.protect import digest
+from identity import codes
+from identity.errors import PhoneInvalid
+from relay import schema, selectors, services
+from relay.errors import RelayCode, relay_error
+from relay.models import ONSITE_METHODS, Method, SyncState
+from relay.serializers import (
     ListQuerySerializer,
     StartSerializer,
     VerifySerializer,
@@ -24,17 +28,13 @@ from hub.authorizations.serializers import (
     authorization_data,
     validated,
 )
-from hub.authorizations.validation import (
+from relay.validation import (
     decrypt_field,
     printable_text,
     validate_card_type,
     validate_id_number,
 )
-from hub.authorizations.viewing import view_request_read, view_url_build
-from hub.errors import HubError, ok
-from hub.protect import digest
-from identity import codes
-from identity.errors import PhoneInvalid
+from relay.viewing import view_request_read, view_url_build
 
 #: Refusals that count as a failed verification in the usage counters.
 FAILED_VERIFY_CODES = frozenset(

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-# Challenges of the patient pages' sign-in (identity.patient.services.LOGIN_PREFIX).
+# Challenges of the patient pages' sign-in (patients.services.LOGIN_PREFIX).
 PATIENT_LOGIN_PREFIX = "patient-login:"
 
 

@@ -1,6 +1,6 @@
 """Subcommands of ``python manage.py gdehr``, the integrator's command line.
 
-Each ``hub/cli/gdehr_<name>.py`` module is found automatically (sorted by
+Each ``relay/cli/gdehr_<name>.py`` module is found automatically (sorted by
 name) and must define::
 
     def register(subparsers) -> None:
@@ -26,7 +26,7 @@ PREFIX = "gdehr_"
 
 
 def gdehr_subcommand_modules() -> list[ModuleType]:
-    """Every ``hub.cli.gdehr_*`` module, sorted by name."""
+    """Every ``relay.cli.gdehr_*`` module, sorted by name."""
     names = sorted(
         info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith(PREFIX)
     )

@@ -50,8 +50,8 @@ def api_world(transactional_db, province_sim, settings) -> ApiWorld:
     from django.test import Client
 
     from hospitals.models import ProvinceAccount
-    from hub.authorizations import services
-    from hub.authorizations.models import SyncState
+    from relay import services
+    from relay.models import SyncState
 
     account = province_sim.account
     ProvinceAccount.objects.create(

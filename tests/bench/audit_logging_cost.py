@@ -17,9 +17,9 @@ def _live_consent_param(hospital) -> str:
     from django.utils import timezone
 
     from hospitals.models import ProvinceAccount
-    from hub.authorizations.models import Authorization, Method, State, SyncState
     from hub.gm import sm4_encrypt_ecb_hex
     from hub.protect import digest
+    from relay.models import Authorization, Method, State, SyncState
     from tests.fixtures.hospitals import DEMO_A
     from tests.fixtures.relay import resident_id, view_param
 

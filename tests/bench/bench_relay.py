@@ -51,9 +51,9 @@ def _setup(sim_url: str):
     ``PATIENTS`` synced consents. Returns (hospital, ids)."""
     from hospitals.models import ProvinceAccount
     from hospitals.selectors import credentials_cache_clear
-    from hub.authorizations.models import Authorization
-    from hub.authorizations.services import authorization_grant_appointment
     from hub.province.simulator.state import DEMO_ACCOUNT
+    from relay.models import Authorization
+    from relay.services import authorization_grant_appointment
     from tests.fixtures.hospitals import DEMO_A, make_demo_hospital
     from tests.fixtures.relay import resident_id
 

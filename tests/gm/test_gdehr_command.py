@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-import hub.cli
+import relay.cli
 from hub.gm import sign
 
 from .test_sm4 import SEED_CIPHER, SEED_KEY, SEED_TEXT
@@ -106,8 +106,8 @@ def test_sign_refuses_unusable_values(args):
 
 
 def test_subcommands_are_discovered_from_hub_cli():
-    names = [module.__name__ for module in hub.cli.gdehr_subcommand_modules()]
-    assert "hub.cli.gdehr_crypto" in names
+    names = [module.__name__ for module in relay.cli.gdehr_subcommand_modules()]
+    assert "relay.cli.gdehr_crypto" in names
     assert names == sorted(names)
 
 
@@ -125,11 +125,11 @@ def test_a_new_gdehr_module_is_registered_without_editing_the_command(tmp_path, 
             """
         )
     )
-    monkeypatch.setattr(hub.cli, "__path__", [*hub.cli.__path__, str(tmp_path)])
+    monkeypatch.setattr(relay.cli, "__path__", [*relay.cli.__path__, str(tmp_path)])
     try:
         assert run("hello", "--name", "hub") == "hello hub\n"
     finally:
-        sys.modules.pop("hub.cli.gdehr_zz_hello", None)
+        sys.modules.pop("relay.cli.gdehr_zz_hello", None)
 
 
 def test_the_command_line_prints_hex_and_fails_with_one_line():

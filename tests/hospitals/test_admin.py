@@ -113,7 +113,7 @@ def test_auditor_is_read_only(city_auditor, hospital_a):
         "/admin/audit/calllog/",
         "/admin/audit/operationlog/",
         "/admin/audit/monthlyreport/",
-        "/admin/hub/authorization/",
+        "/admin/relay/authorization/",
         "/admin/complaints/complaint/",
     ):
         assert client.get(page).status_code == 200, page

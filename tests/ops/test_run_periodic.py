@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from hub.authorizations.models import Authorization, Method, State
+from relay.models import Authorization, Method, State
 
 
 @pytest.mark.django_db

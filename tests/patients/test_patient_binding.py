@@ -11,12 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import OperationLog
-from hub.authorizations.models import Authorization, State
 from hub.protect import digest
 from identity.models import CodeChallenge
-from identity.patient.models import BindingSource, PatientBinding
+from patients.models import BindingSource, PatientBinding
+from relay.models import Authorization, State
 from tests.fixtures.relay import resident_id
-from tests.identity.patient_helpers import (
+from tests.patients.patient_helpers import (
     ATTACKER_PHONE,
     PATIENT_PHONE,
     bind_by_sms,
@@ -44,7 +44,7 @@ def test_a_verified_sms_authorization_binds_the_phone(api, client, sms_outbox):
     assert binding.patient_digest == digest(VICTIM_ID, purpose="id")
     assert binding.source == BindingSource.SMS_AUTHORIZATION
     assert binding.evidence == f"authorization:{auth_id}"
-    bound = OperationLog.objects.get(action="identity.patient.bound")
+    bound = OperationLog.objects.get(action="patients.bound")
     assert bound.actor_type == "patient" and bound.actor_id == binding.phone_digest
     html = client.get("/me/").content.decode()
     assert "4401**********" + VICTIM_ID[-4:] in html
@@ -179,7 +179,7 @@ def test_a_failed_face_check_binds_nothing(api, client, sms_outbox, face_photos)
 
 
 def test_a_face_request_with_a_bad_phone_is_refused(api):
-    from tests.identity.patient_helpers import enc
+    from tests.patients.patient_helpers import enc
 
     body = {
         "patientIdcard": enc(VICTIM_ID, api.sm4_key),

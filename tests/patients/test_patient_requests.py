@@ -9,13 +9,13 @@ import re
 import pytest
 
 from audit.models import AccessLog, OperationLog
-from hub.authorizations.models import Authorization, State
 from hub.protect import digest
 from identity.models import CodeChallenge
-from identity.patient.notice import NOTICE_VERSION
+from patients.notice import NOTICE_VERSION
+from relay.models import Authorization, State
 from tests.fixtures.hospitals import DEMO_A
 from tests.fixtures.relay import resident_id
-from tests.identity.patient_helpers import (
+from tests.patients.patient_helpers import (
     PATIENT_PHONE,
     bind_by_sms,
     province_account,
@@ -59,7 +59,7 @@ def test_agree_shows_a_code_that_the_hospital_verifies(patient, api_a):
     assert "no-store" in answer["Cache-Control"]
     html = answer.content.decode()
     code = shown_code(html)
-    assert 'data-countdown="' in html and "/static/identity/countdown.js" in html
+    assert 'data-countdown="' in html and "/static/patients/countdown.js" in html
     remaining = int(re.search(r'data-countdown="(\d+)"', html).group(1))
     assert 290 <= remaining <= 300
 
@@ -158,7 +158,7 @@ def test_report_a_problem_creates_a_complaint(patient, hospital_a):
         "record_date": "2024-03-05",
         "description": "化验结果不是我的。",
     }
-    from identity.patient.models import PatientBinding
+    from patients.models import PatientBinding
 
     form["patient"] = PatientBinding.objects.get().pk
     future = patient.post("/me/report/", {**form, "record_date": "2999-01-01"})

@@ -8,8 +8,8 @@ from django.test import Client
 
 from audit.models import AccessLog, OperationLog
 from identity.models import CodeChallenge
-from identity.patient.session import COOKIE_NAME
-from tests.identity.patient_helpers import PATIENT_PHONE, sign_in
+from patients.session import COOKIE_NAME
+from tests.patients.patient_helpers import PATIENT_PHONE, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_sign_in_with_phone_and_sms_code(client, sms_outbox):
     challenge = CodeChallenge.objects.get(reference__startswith="patient-login:")
     assert challenge.state == CodeChallenge.State.USED
     assert OperationLog.objects.filter(
-        action="identity.patient.signed_in", actor_type="patient"
+        action="patients.signed_in", actor_type="patient"
     ).exists()
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from hub.cli import gdehr_ping
+from relay.cli import gdehr_ping
 
 from .support import DEMO_ORG_CODE
 

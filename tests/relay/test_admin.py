@@ -2,7 +2,7 @@
 
 import pytest
 
-from hub.authorizations.models import Authorization, Method, State
+from relay.models import Authorization, Method, State
 from tests.fixtures.backoffice import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -36,17 +36,17 @@ def test_operator_sees_only_their_hospitals_consents(roles, operator_a, hospital
     mine = _consent(hospital_a)
     theirs = _consent(hospital_b, staff_no="doc-b")
     client = verified_client(operator_a)
-    page = client.get("/admin/hub/authorization/")
+    page = client.get("/admin/relay/authorization/")
     assert page.status_code == 200
-    assert f"/admin/hub/authorization/{mine.pk}/change/".encode() in page.content
-    assert f"/admin/hub/authorization/{theirs.pk}/change/".encode() not in page.content
-    assert client.get(f"/admin/hub/authorization/{theirs.pk}/change/").status_code == 302
+    assert f"/admin/relay/authorization/{mine.pk}/change/".encode() in page.content
+    assert f"/admin/relay/authorization/{theirs.pk}/change/".encode() not in page.content
+    assert client.get(f"/admin/relay/authorization/{theirs.pk}/change/").status_code == 302
 
 
 def test_patient_data_is_masked(roles, city_admin, hospital_a):
     consent = _consent(hospital_a)
     client = verified_client(city_admin)
-    page = client.get(f"/admin/hub/authorization/{consent.pk}/change/").content.decode()
+    page = client.get(f"/admin/relay/authorization/{consent.pk}/change/").content.decode()
     assert ID_A not in page and "13800138000" not in page and "张三" not in page
     assert "4401**********1231" in page and "138****8000" in page
 
@@ -54,9 +54,9 @@ def test_patient_data_is_masked(roles, city_admin, hospital_a):
 def test_city_admin_revokes_and_operator_cannot(roles, city_admin, operator_a, hospital_a):
     consent = _consent(hospital_a)
     body = {"action": "revoke_selected", "_selected_action": [consent.pk]}
-    verified_client(operator_a).post("/admin/hub/authorization/", body)
+    verified_client(operator_a).post("/admin/relay/authorization/", body)
     consent.refresh_from_db()
     assert consent.state == State.PENDING
-    verified_client(city_admin).post("/admin/hub/authorization/", body)
+    verified_client(city_admin).post("/admin/relay/authorization/", body)
     consent.refresh_from_db()
     assert consent.state == State.REVOKED

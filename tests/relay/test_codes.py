@@ -3,7 +3,7 @@ lock after five, resend cooldown, per-phone caps, expiry, state conflicts."""
 
 from __future__ import annotations
 
-from hub.authorizations.models import Authorization, State
+from relay.models import Authorization, State
 from tests.fixtures.relay import resident_id
 
 PHONE = "13600001234"

@@ -4,8 +4,8 @@ plaintext ID, phone or code in any log (the audit leak scanner)."""
 from __future__ import annotations
 
 from audit.models import AccessLog, CallLog, OperationLog, UsageCounter
-from hub.authorizations.models import Authorization, State
-from hub.authorizations.tasks import expire_authorizations
+from relay.models import Authorization, State
+from relay.tasks import expire_authorizations
 from tests.fixtures.relay import resident_id
 
 

@@ -7,8 +7,8 @@ import json
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from hub.authorizations.models import Authorization
 from hub.gm import sm4_encrypt_ecb_hex
+from relay.models import Authorization
 from tests.fixtures.hospitals import DEMO_A, DEMO_B
 from tests.fixtures.relay import SAVE_PATH, resident_id, view_param
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from audit.models import OperationLog
-from hub.authorizations.models import Authorization, State, SyncState
+from relay.models import Authorization, State, SyncState
 from tests.fixtures.relay import resident_id
 
 SMS_PHONE = "13912345678"
@@ -177,7 +177,7 @@ def test_revocation_refuses_views_at_once_and_reaches_the_province(relay, sms_co
 
     # The province is back; the retry task delivers status "0".
     relay.sim.control(fail_rate=0.0)
-    from hub.authorizations.tasks import sync_authorization
+    from relay.tasks import sync_authorization
 
     Authorization.objects.filter(pk=auth_id).update(sync_next_at=None)
     sync_authorization.apply(args=[auth_id])

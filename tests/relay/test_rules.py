@@ -9,15 +9,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from hub.authorizations.models import TRANSITIONS, Authorization, State, transition_allowed
-from hub.authorizations.sync import backoff_seconds
-from hub.authorizations.validation import (
+from hub.errors import HubError
+from hub.protect import digest
+from relay.models import TRANSITIONS, Authorization, State, transition_allowed
+from relay.sync import backoff_seconds
+from relay.validation import (
     parse_param,
     resident_id_check_char,
     validate_id_number,
 )
-from hub.errors import HubError
-from hub.protect import digest
 from tests.fixtures.relay import resident_id, view_param
 
 
@@ -100,7 +100,7 @@ def _row(hospital, **fields) -> Authorization:
 
 
 def test_expire_due_marks_old_grants_and_stale_requests_only(hospital_a):
-    from hub.authorizations.services import authorization_expire_due
+    from relay.services import authorization_expire_due
 
     now = timezone.now()
     old = _row(hospital_a, state="granted", granted_at=now, valid_until=now - timedelta(seconds=1))
@@ -128,7 +128,7 @@ def test_sealed_columns_hold_no_plaintext(hospital_a):
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT patient_idcard, patient_name, phone FROM hub_authorization WHERE id = %s",
+            "SELECT patient_idcard, patient_name, phone FROM relay_authorization WHERE id = %s",
             [auth.pk],
         )
         blobs = [bytes(v) for v in cursor.fetchone()]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from audit.models import CallLog, UsageCounter
 from audit.usage import PROVINCE_FAILURE
-from hub.authorizations.models import Authorization, State, SyncState
-from hub.authorizations.sync import RETRY, SKIPPED, SYNCED, authorization_sync
-from hub.authorizations.tasks import sync_authorization, sync_due_authorizations
+from relay.models import Authorization, State, SyncState
+from relay.sync import RETRY, SKIPPED, SYNCED, authorization_sync
+from relay.tasks import sync_authorization, sync_due_authorizations
 from tests.fixtures.hospitals import DEMO_A
 from tests.fixtures.relay import resident_id
 
@@ -125,7 +125,7 @@ def test_two_senders_never_send_the_same_row(relay, push_code):
     relay.sim.control(fail_rate=0.0)
     _due_now(auth_id)
     # A worker holds the claim (its lease has not run out): a second sender backs off.
-    from hub.authorizations.sync import _claim
+    from relay.sync import _claim
 
     token = _claim(auth_id, force=False)
     assert token is not None

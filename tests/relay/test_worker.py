@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from audit.models import CallLog
-from hub.authorizations.models import Authorization, SyncState
+from relay.models import Authorization, SyncState
 from tests.fixtures.complaints import wait_until
 from tests.fixtures.relay import resident_id
 

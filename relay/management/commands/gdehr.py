@@ -1,6 +1,6 @@
 """``python manage.py gdehr SUBCOMMAND ...``: the integrator's command line.
 
-Subcommands live in ``hub/cli/gdehr_*.py`` (see ``hub.cli``) and are
+Subcommands live in ``relay/cli/gdehr_*.py`` (see ``relay.cli``) and are
 registered automatically, so this file stays the same as they are added.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from hub.cli import gdehr_subcommand_modules
+from relay.cli import gdehr_subcommand_modules
 
 
 class Command(BaseCommand):
