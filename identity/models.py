@@ -141,4 +141,3 @@ class ChallengeLock(models.Model):
 
     def __str__(self) -> str:
         return self.key
-

@@ -41,9 +41,7 @@ def test_sign_in_with_phone_and_sms_code(client, sms_outbox):
     assert "此手机号尚未关联任何档案" in html
     challenge = CodeChallenge.objects.get(reference__startswith="patient-login:")
     assert challenge.state == CodeChallenge.State.USED
-    assert OperationLog.objects.filter(
-        action="patients.signed_in", actor_type="patient"
-    ).exists()
+    assert OperationLog.objects.filter(action="patients.signed_in", actor_type="patient").exists()
 
 
 def test_the_session_keeps_a_digest_never_the_phone(client, sms_outbox):
