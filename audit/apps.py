@@ -24,6 +24,11 @@ class AuditConfig(AppConfig):
     def ready(self):
         from audit import checks  # noqa: F401  (registers the system checks)
         from audit.retention import enforce_retention_setting
+        from audit.services import operation_log_record
+        from hub import oplog
+
+        # The apps below audit (hospitals) write their operation-log rows here.
+        oplog.connect(operation_log_record)
 
         # Fail fast: a process configured to keep logs under six months must not start.
         enforce_retention_setting()

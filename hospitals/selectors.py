@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from hospitals.errors import HospitalsCode
 from hospitals.models import Hospital, HubCredential, ProvinceAccount
 from hub.errors import HubError
+from hub.province.client import ProvinceAccount as ClientAccount
 
 
 @dataclass(frozen=True)
@@ -155,10 +156,6 @@ def city_province_account() -> ProvinceAccount | None:
 
 
 def _to_client_account(account: ProvinceAccount):
-    # Imported here: hub.province.client is written in parallel and must stay
-    # importable without this app.
-    from hub.province.client import ProvinceAccount as ClientAccount
-
     return ClientAccount(
         paasid=account.paasid,
         paastoken=account.paastoken,

@@ -1,24 +1,11 @@
-"""The one door from hospitals services to the operation log."""
+"""What hospitals services need to log a change: the operation log's door
+(``hub.oplog.record``, written by the audit app) and the user behind an actor."""
 
 from __future__ import annotations
 
-import logging
+from hub.oplog import record
 
-logger = logging.getLogger("hospitals.services")
-
-
-def record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None):
-    """Write the operation-log row in the caller's transaction.
-
-    Never pass secrets or phone numbers in ``before``/``after``: paasids,
-    stages, flags and masked values only.
-    """
-    try:
-        from audit.services import operation_log_record
-    except ImportError:  # the audit app not installed: log line only
-        logger.info("operation %s on %s by %s", action, target, actor)
-        return
-    operation_log_record(actor=actor, action=action, target=target, before=before, after=after)
+__all__ = ["record", "user_or_none"]
 
 
 def user_or_none(actor):
