@@ -7,13 +7,12 @@ usage=[...])`` attaches details to the current request; the
 or a Django ``HttpRequest`` (stored on the underlying ``HttpRequest``). Calls
 accumulate: ``usage`` kinds are added, other fields are overwritten.
 
-The request id of the request being served is kept in a context variable so
-that operation-log rows written deeper down carry it too.
+The request id that rows carry comes from the request context
+(``hub.context``), the same one log lines use.
 """
 
 from __future__ import annotations
 
-import contextvars
 import re
 
 from audit.usage import validate_kinds
@@ -21,10 +20,6 @@ from audit.usage import validate_kinds
 _DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 _FIELDS = frozenset({"staff_no", "patient_digest", "authorization_id", "hospital", "usage"})
 _ATTR = "_audit_note"
-
-current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "audit_request_id", default=""
-)
 
 
 def _underlying(request):

@@ -17,31 +17,33 @@ well-formed ``X-Request-ID`` header, else a fresh one; it is echoed in the
 from __future__ import annotations
 
 import logging
-import re
 import time
-import uuid
 
 from django.utils import timezone
 
 from audit import context
 from audit.services import access_log_write
 from hospitals.clientip import client_ip
+from hub.context import (
+    bind_request_id,
+    current_request_id,
+    new_request_id,
+    reset_request_id,
+    sane_request_id,
+)
 
 logger = logging.getLogger(__name__)
 
 LOGGED_PREFIXES = ("/api/", "/ebus/", "/me/")
-_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 UNMATCHED = "(unmatched)"
 
 
 def request_id_for(request) -> str:
+    """The id RequestIdMiddleware gave the request (made the same way without it)."""
     existing = getattr(request, "request_id", "")
     if existing:
         return str(existing)[:64]
-    header = request.headers.get("X-Request-ID", "")
-    if header and _REQUEST_ID_RE.fullmatch(header):
-        return header
-    return uuid.uuid4().hex
+    return sane_request_id(request.headers.get("X-Request-ID")) or new_request_id()
 
 
 def _drf_request(response):
@@ -75,11 +77,14 @@ class AccessLogMiddleware:
         created_at = timezone.now()
         request_id = request_id_for(request)
         request.request_id = request_id
-        token = context.current_request_id.set(request_id)
+        # RequestIdMiddleware, first in MIDDLEWARE, has bound the id already;
+        # bind it here only when this runs without it.
+        token = bind_request_id(request_id) if current_request_id() is None else None
         try:
             response = self.get_response(request)
         finally:
-            context.current_request_id.reset(token)
+            if token is not None:
+                reset_request_id(token)
         latency_ms = (time.perf_counter() - started) * 1000.0
         response.setdefault("X-Request-ID", request_id)
         try:

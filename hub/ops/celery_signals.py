@@ -17,7 +17,7 @@ import os
 
 from celery import signals
 
-from hub.ops.logging import bind_request_id, current_request_id, reset_request_id, sane_request_id
+from hub.context import bind_request_id, current_request_id, reset_request_id, sane_request_id
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,7 @@
 """Structured logs: the request id on every record, JSON or plain output, and a
 last-line redaction of anything that looks like an ID or mobile number.
 
-The request id lives in a context variable set by
-``hub.ops.middleware.RequestIdMiddleware`` (and, in Celery workers, by
-``hub.ops.celery_signals``), so any code can read it with
-:func:`current_request_id` without being handed the request: the province
-client sends it on as an ``X-Request-ID`` header, Celery carries it in the task
-headers.
+The request id and hospital come from the request context (``hub.context``).
 
 Redaction is the *last* line of defence. The primary defence is never to log
 an ID number, phone number, code or token in the first place (log ids and the
@@ -15,11 +10,11 @@ masks of ``hub.protect``); :class:`RedactFilter` only catches what slipped.
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
-import uuid
 from datetime import UTC, datetime
+
+from hub.context import NO_REQUEST, current_hospital, current_request_id
 
 try:  # python-json-logger >= 3
     from pythonjsonlogger.core import RESERVED_ATTRS
@@ -27,59 +22,6 @@ try:  # python-json-logger >= 3
 except ImportError:  # pragma: no cover - python-json-logger 2.x
     from pythonjsonlogger.jsonlogger import RESERVED_ATTRS
     from pythonjsonlogger.jsonlogger import JsonFormatter as _BaseJsonFormatter
-
-NO_REQUEST = "-"
-
-_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "hub_request_id", default=None
-)
-_hospital: contextvars.ContextVar[str | None] = contextvars.ContextVar("hub_hospital", default=None)
-
-_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-# --- the request context ------------------------------------------------------------
-
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex
-
-
-def sane_request_id(value: str | None) -> str | None:
-    """The caller's id when it is short and plain (so it cannot forge log lines)."""
-    if value and _SANE_REQUEST_ID.fullmatch(value):
-        return value
-    return None
-
-
-def current_request_id() -> str | None:
-    """The id of the request (or task) being served, None outside one."""
-    return _request_id.get()
-
-
-def bind_request_id(value: str | None) -> contextvars.Token:
-    """Set the current request id; give the token back to :func:`reset_request_id`."""
-    return _request_id.set(value)
-
-
-def reset_request_id(token: contextvars.Token) -> None:
-    _request_id.reset(token)
-
-
-def current_hospital() -> str | None:
-    return _hospital.get()
-
-
-def bind_hospital(org_code: str | None) -> contextvars.Token:
-    """Tag the rest of this request (logs and metrics) with the calling hospital.
-
-    The signed-request authentication calls this once it knows the caller.
-    """
-    return _hospital.set(org_code)
-
-
-def reset_hospital(token: contextvars.Token) -> None:
-    _hospital.reset(token)
 
 
 # --- redaction -----------------------------------------------------------------------

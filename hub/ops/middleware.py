@@ -18,7 +18,7 @@ import logging
 import re
 import time
 
-from hub.ops.logging import (
+from hub.context import (
     NO_REQUEST,
     bind_hospital,
     bind_request_id,

@@ -12,7 +12,7 @@ from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
 from hub.gm import sm4_encrypt_ecb_hex
-from hub.ops.logging import bind_request_id, reset_request_id
+from hub.context import bind_request_id, reset_request_id
 from hub.province.client import SAVE_PATH, ProvinceAccount, save_authorization
 from hub.province.simulator.state import DEMO_ACCOUNT
 from tests.api.conftest import DEMO_PATIENT_ID, _signed_a

@@ -7,14 +7,8 @@ import re
 
 import pytest
 
-from hub.ops.logging import (
-    JsonFormatter,
-    RedactFilter,
-    RequestIdFilter,
-    bind_request_id,
-    current_request_id,
-    reset_request_id,
-)
+from hub.context import bind_request_id, current_request_id, reset_request_id
+from hub.ops.logging import JsonFormatter, RedactFilter, RequestIdFilter
 
 
 @pytest.fixture

@@ -29,8 +29,10 @@ def test_real_worker_retries_the_sync_until_the_province_is_back(
     relay.sim.control(fail_rate=1.0)
     idcard = resident_id(95)
     auth_id = relay.a.start(idcard, "authcode").json()["data"]["authorizationId"]
-    data = relay.a.verify(auth_id, code=push_code()).json()["data"]
+    verified = relay.a.verify(auth_id, code=push_code())
+    data = verified.json()["data"]
     assert data["state"] == "granted" and data["syncState"] == "pending"
+    request_id = verified.headers["X-Request-ID"]
 
     # The worker keeps trying while the province is down...
     assert wait_until(lambda: Authorization.objects.get(pk=auth_id).sync_attempts >= 3, 20)
@@ -46,4 +48,8 @@ def test_real_worker_retries_the_sync_until_the_province_is_back(
         .values_list("outcome", flat=True)
     )
     assert outcomes[-1] == "ok" and set(outcomes[:-1]) == {"transient"}
+    # Rows the worker wrote on its retries carry the id of the request that
+    # queued them, as the worker's log lines do.
+    worker_rows = CallLog.objects.filter(authorization_id=auth_id)
+    assert set(worker_rows.values_list("request_id", flat=True)) == {request_id}
     assert relay.a.view(idcard).status_code == 200
