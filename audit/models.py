@@ -2,7 +2,7 @@
 
 The log tables (access, call, operation) are written plain on the request
 path: ``seq``, ``prev_hash`` and ``row_hash`` stay empty until the sealer
-(``audit.services.seal_pending``) chains them. On PostgreSQL each log table is
+(``audit.sealing.seal_pending``) chains them. On PostgreSQL each log table is
 range-partitioned by month on ``created_at`` (see migration 0001 and
 ``audit.partitions``), so the primary key there is ``(id, created_at)``;
 Django only ever looks rows up by ``id``, which stays unique because it comes

@@ -2,7 +2,7 @@
 
 Every function here is a plain insert (or an upsert for counters) in the
 caller's transaction: the hash chain is added later by the sealer
-(``seal_pending``, re-exported from ``audit.sealing``), so writing a log row
+(``audit.sealing.seal_pending``), so writing a log row
 never waits for another writer.
 
 - ``operation_log_record``: a state change made by a person, hospital, patient
@@ -20,11 +20,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.context import current_request_id
 from audit.masking import mask_mapping, scrub_text
 from audit.models import AccessLog, CallLog, OperationLog, UsageCounter
-from audit.sealing import seal_pending  # noqa: F401  (public entry point)
 from audit.usage import PROVINCE_FAILURE, validate_kinds
+from hub.context import current_request_id
+from hub.http import is_transient_status
 
 
 def _clip(value, length: int) -> str:
@@ -93,7 +93,7 @@ def operation_log_record(
         target_repr=_clip(target_repr, 200),
         before=mask_mapping(before),
         after=mask_mapping(after),
-        request_id=current_request_id.get(),
+        request_id=current_request_id() or "",
     )
 
 
@@ -133,7 +133,7 @@ def _insert(model, **fields) -> None:
 
 def call_outcome(http_status: int | None, return_code: str | None) -> str:
     """Sort a province answer: transient (retry) / refused (permanent) / ok."""
-    if http_status is None or http_status >= 500 or http_status in (408, 429):
+    if is_transient_status(http_status):
         return CallLog.Outcome.TRANSIENT
     if 200 <= http_status < 300 and (return_code or "").strip() == "1":
         return CallLog.Outcome.OK
@@ -180,7 +180,7 @@ def call_log_record(
             authorization_id=authorization_id,
             hospital_id=getattr(hospital, "pk", None),
             org_code=(getattr(hospital, "org_code", "") or "")[:32],
-            request_id=(request_id or current_request_id.get())[:64],
+            request_id=(request_id or current_request_id() or "")[:64],
         )
         if outcome != CallLog.Outcome.OK and getattr(hospital, "pk", None) is not None:
             usage_increment(

@@ -30,8 +30,9 @@ from urllib.parse import quote
 import urllib3
 from urllib3 import exceptions as http_errors
 
+from hub.context import current_request_id
 from hub.gm import signed_headers, sm4_encrypt_ecb_hex
-from hub.ops.logging import current_request_id
+from hub.http import is_transient_status
 from hub.ops.metrics import province_call
 from hub.province.params import PARAM_KEYS, build_param_string, parse_view_param
 from hub.province.types import (
@@ -65,7 +66,6 @@ SAVE_INTERFACE = "codeAuthRec/save"
 DEFAULT_TIMEOUT = (3.0, 10.0)
 MAX_AUTH_DAYS = 365
 POOL_SIZE = 100
-_TRANSIENT_4XX = frozenset({408, 429})
 
 
 # One pooled, keep-alive connection pool per process: the relay's overhead over
@@ -259,7 +259,7 @@ def _classify(status: int, raw: bytes, *, latency: float, log_ctx: str) -> Provi
         "latency_ms": latency,
     }
     # 1. protocol
-    if status >= 500 or status in _TRANSIENT_4XX:
+    if is_transient_status(status):
         logger.warning(
             "province %s %s: HTTP %s in %.0f ms", SAVE_INTERFACE, log_ctx, status, latency
         )

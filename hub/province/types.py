@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hub.http import OutsideError, PermanentError, TransientError
+
 
 @dataclass(frozen=True)
 class ProvinceAccount:
@@ -29,7 +31,7 @@ class ProvinceResult:
     latency_ms: float
 
 
-class ProvinceError(Exception):
+class ProvinceError(OutsideError):
     """A call that did not succeed; see the module docstring for the classes."""
 
     transient = False
@@ -54,9 +56,9 @@ class ProvinceError(Exception):
         self.latency_ms = latency_ms
 
 
-class ProvinceTransientError(ProvinceError):
+class ProvinceTransientError(ProvinceError, TransientError):
     transient = True
 
 
-class ProvincePermanentError(ProvinceError):
+class ProvincePermanentError(ProvinceError, PermanentError):
     transient = False

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hub.http import OutsideError, PermanentError, TransientError
 from hub.protect import mask_phone
 
 
@@ -51,7 +52,7 @@ class SmsReceipt:
     request_id: str = ""
 
 
-class SmsError(Exception):
+class SmsError(OutsideError):
     """A message that was not accepted. ``provider_code`` is the provider's
     own code (``"isv.AMOUNT_NOT_ENOUGH"``) or a local one (``"timeout"``)."""
 
@@ -64,11 +65,11 @@ class SmsError(Exception):
         self.http_status = http_status
 
 
-class SmsTransientError(SmsError):
+class SmsTransientError(SmsError, TransientError):
     transient = True
 
 
-class SmsRateLimitedError(SmsError):
+class SmsRateLimitedError(SmsError, TransientError):
     transient = True
 
     def __init__(self, provider_code: str, *, retry_after: int = 60, **kwargs):
@@ -76,7 +77,7 @@ class SmsRateLimitedError(SmsError):
         self.retry_after = retry_after
 
 
-class SmsPermanentError(SmsError):
+class SmsPermanentError(SmsError, PermanentError):
     transient = False
 
 

@@ -69,6 +69,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
+from hub.http import is_transient_status
 from identity.face.base import FaceResult
 from identity.face.errors import (
     FaceError,
@@ -253,7 +254,7 @@ class TencentBackend:
 
     def _answer(self, response: requests.Response, elapsed_ms: int) -> dict:
         status = response.status_code
-        if status >= 500 or status == 429:
+        if is_transient_status(status):
             logger.warning("tencent %s: HTTP %s in %d ms", ACTION, status, elapsed_ms)
             raise FaceProviderUnavailable()
         try:

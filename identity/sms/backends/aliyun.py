@@ -50,6 +50,7 @@ from datetime import UTC, datetime
 import requests
 from django.conf import settings
 
+from hub.http import is_transient_status
 from hub.protect import mask_phone
 from identity.sms.aliyun_signing import signed_body
 from identity.sms.backends.base import BaseSmsBackend
@@ -190,6 +191,7 @@ class AliyunBackend(BaseSmsBackend):
             raise SmsRateLimitedError(code, retry_after=RATE_LIMIT_RETRY_AFTER, **kwargs)
         if code in RECIPIENT_CODES:
             raise SmsRecipientInvalidError(code, **kwargs)
-        if code in TRANSIENT_CODES or status >= 500 or (not code and status == 429):
+        # A status without a provider code follows the hub's one rule (hub.http).
+        if code in TRANSIENT_CODES or status >= 500 or (not code and is_transient_status(status)):
             raise SmsTransientError(code or f"http_{status}", **kwargs)
         raise SmsPermanentError(code or f"http_{status}", **kwargs)
