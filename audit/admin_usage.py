@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from audit.charts import usage_chart
-from audit.reports import ReportRow
+from audit.report_data import ReportRow
 from audit.selectors import (
     Month,
     province_availability,

@@ -11,7 +11,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Font
 
 from audit.charts import usage_chart
-from audit.reports import ReportData
+from audit.report_data import ReportData
 from audit.usage import SUMMARY_COLUMNS
 
 

@@ -22,7 +22,6 @@ from django_otp.models import CooldownMixin, ThrottlingMixin
 
 from hub.protect import SealedTextField, mask_phone
 from identity import codes
-from identity.sms import checks as _sms_checks  # noqa: F401  registers the system checks
 
 
 class _OtpHooks(models.Model):

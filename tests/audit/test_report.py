@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from audit.figures import providers, register_figures_provider, unregister_figures_provider
 from audit.models import MonthlyReport
-from audit.reports import report_build, report_data, report_send
+from audit.report_data import report_data
+from audit.reports import report_build, report_send
 from audit.selectors import Month
 from audit.services import call_log_record
 from tests.fixtures.backoffice import verified_client
@@ -221,7 +222,7 @@ def test_charts_render_chinese_names_with_a_cjk_font(recwarn, db):
 
     from audit.charts import usage_chart
     from audit.fonts import cjk_font_family
-    from audit.reports import ReportRow
+    from audit.report_data import ReportRow
 
     family = cjk_font_family()
     assert family is not None
