@@ -140,3 +140,42 @@ class ChallengeLock(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PhoneSource(models.TextChoices):
+    """Where a phone of record may come from: only sources that prove the
+    number is the patient's own, never a number a hospital typed."""
+
+    REAL_NAME = "real_name", _("real-name registration")
+    FACE_KIOSK = "face_kiosk", _("face check at a hospital kiosk")
+    REGISTRY = "registry", _("city resident registry import")
+
+
+class PatientPhone(models.Model):
+    """A patient's phone of record (本人手机号): where SMS codes and consent
+    notices go, and the phone that signs in to the patient's pages.
+
+    One per patient (``patient_digest``: ``hub.protect.digest(id, "id")``); a
+    later trusted source replaces the number, the operation log keeps the
+    history. Several patients may share one phone (a family's).
+    """
+
+    patient_digest = models.CharField(max_length=64, unique=True, editable=False)
+    card_type = models.CharField(_("card type"), max_length=2, blank=True, default="")
+    phone = SealedTextField(_("phone number"), purpose="phone")
+    phone_digest = models.CharField(max_length=64, editable=False, db_index=True)
+    source = models.CharField(_("source"), max_length=16, choices=PhoneSource.choices)
+    # What proved it ("import:<file sha>:<line>", "authorization:42"): ids only.
+    evidence = models.CharField(_("evidence"), max_length=100, blank=True, default="")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("phone of record")
+        verbose_name_plural = _("phones of record")
+
+    def __str__(self) -> str:
+        return f"{self.masked_phone} ({self.get_source_display()})"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

@@ -11,6 +11,7 @@ use this module.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, unquote
 
 PARAM_KEYS = (
@@ -103,3 +104,40 @@ def parse_view_param(text: str) -> dict[str, str]:
             "bad_card_type", "cardType is not one of the province's codes", "cardType"
         )
     return values
+
+
+# --- ID numbers -----------------------------------------------------------------------
+
+RESIDENT_ID = "01"
+#: Longest plain ID number accepted (passports and permits are shorter; the
+#: province itself refuses longer ones).
+MAX_ID_LENGTH = 64
+# GB 11643-1999: 17 digits then a check character (ISO 7064 MOD 11-2).
+_RESIDENT_RE = re.compile(r"[0-9]{17}[0-9X]")
+_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+_CHECK = "10X98765432"
+
+
+def resident_id_check_char(first17: str) -> str:
+    """The 18th character of a resident ID number for its first 17 digits."""
+    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK[total % 11]
+
+
+def normalise_id_number(id_number: str, card_type: str) -> tuple[str, str | None]:
+    """``(value, problem)``: the ID number trimmed (a resident ID's ``x``
+    upper-cased) and ``None``, or ``"invalid"`` / ``"check_digit"``.
+
+    A resident ID (``01``) must be 17 ASCII digits and the right check
+    character; other documents 1 to 64 printable characters.
+    """
+    value = id_number.strip()
+    if not value or len(value) > MAX_ID_LENGTH or not value.isprintable():
+        return value, "invalid"
+    if card_type == RESIDENT_ID:
+        value = value.upper()
+        if not _RESIDENT_RE.fullmatch(value):
+            return value, "invalid"
+        if resident_id_check_char(value[:17]) != value[17]:
+            return value, "check_digit"
+    return value, None
