@@ -6,7 +6,9 @@ credential the receiver knows (the hospital's own hub-issued pair, or the
 feed's) and ``Idempotency-Key`` (the outbox row's key, the same on every
 attempt), so a receiver that sees a key twice can ignore the repeat.
 
-Failure classes:
+Failure classes (the hub's one rule, ``hub.http``, decides which statuses
+are worth trying again; the classes are also ``hub.http.TransientError`` /
+``PermanentError``, like every other outside client's):
 
 - ``TransientDeliveryError``: connection refused or reset, DNS failure,
   timeout, HTTP 5xx, 408 and 429. Retried with backoff.
@@ -24,9 +26,12 @@ import requests
 from django.conf import settings
 
 from hub.gm.xtif import signed_headers
+from hub.http import OutsideError, PermanentError, TransientError, is_transient_status
 
 
-class DeliveryError(Exception):
+class DeliveryError(OutsideError):
+    """A message not delivered (also raised as is for a sender that crashed)."""
+
     transient = False
 
     def __init__(self, reason: str, *, http_status: int | None = None) -> None:
@@ -35,11 +40,11 @@ class DeliveryError(Exception):
         self.http_status = http_status
 
 
-class TransientDeliveryError(DeliveryError):
+class TransientDeliveryError(DeliveryError, TransientError):
     transient = True
 
 
-class PermanentDeliveryError(DeliveryError):
+class PermanentDeliveryError(DeliveryError, PermanentError):
     transient = False
 
 
@@ -64,7 +69,7 @@ def post_signed(url: str, body: dict, *, paasid: str, paastoken: str, idempotenc
     except requests.RequestException as exc:
         raise PermanentDeliveryError(f"request_error:{type(exc).__name__}") from None
     status = response.status_code
-    if status >= 500 or status in (408, 429):
+    if is_transient_status(status):
         raise TransientDeliveryError(f"http_{status}", http_status=status)
     if not 200 <= status < 300:
         raise PermanentDeliveryError(f"http_{status}", http_status=status)

@@ -24,7 +24,9 @@ from complaints import channels
 from complaints.delivery import DeliveryError
 from complaints.lifecycle import State, allowed
 from complaints.models import Channel, DeliveryState, DispatchOutbox
-from complaints.services._common import follow_up, locked, notify_city
+from complaints.services._common import follow_up, locked, transition
+from complaints.services._notify import notify_city
+from complaints.services.workflow import complaint_escalate
 
 logger = logging.getLogger("complaints.dispatch")
 
@@ -108,8 +110,6 @@ def _delivered(row: DispatchOutbox) -> None:
             and complaint.state in (State.ROUTED, State.REOPENED)
             and allowed(complaint.state, State.DISPATCHED)
         ):
-            from complaints.services._common import transition
-
             transition(complaint, State.DISPATCHED, actor="task:dispatch", note=note, now=now)
         else:
             follow_up(complaint, actor="task:dispatch", kind="delivery", note=note, at=now)
@@ -152,8 +152,6 @@ def _failed(row: DispatchOutbox, exc: DeliveryError) -> RunResult:
 
 
 def _escalate_undelivered(row: DispatchOutbox, note: str) -> None:
-    from complaints.services.workflow import complaint_escalate
-
     complaint = row.complaint
     complaint.refresh_from_db(fields=["state"])
     if complaint.hospital_id == row.hospital_id and allowed(complaint.state, State.ESCALATED):

@@ -1,8 +1,6 @@
 from django.urls import path
 
-from complaints import openapi, views
-
-openapi.annotate_views()
+from complaints import views
 
 urlpatterns = [
     path("complaints", views.ComplaintListView.as_view(), name="complaints"),

@@ -18,17 +18,23 @@ from audit.context import note
 from complaints import openapi, selectors, services
 from complaints.auth import FeedAuthentication
 from complaints.errors import ComplaintsCode
-from complaints.intake import parse_intake, text_field
-from complaints.lifecycle import State
+from complaints.intake import ComplaintInput
 from complaints.models import FeedCredential, Source
 from complaints.representation import complaint_data
+from complaints.serializers import (
+    ComplaintAcknowledgeSerializer,
+    ComplaintIntakeSerializer,
+    ComplaintListQuerySerializer,
+    ComplaintResolveSerializer,
+    validated,
+)
 from hospitals.api import HospitalAPIView
 from hospitals.auth import XTifAuthentication
 from hospitals.models import Hospital
 from hospitals.permissions import IsLiveHospital
 from hub.errors import HubError, ok
 
-MAX_PAGE_SIZE = 100
+TAGS = ["complaints"]
 
 
 class IsLiveHospitalOrFeed(BasePermission):
@@ -40,25 +46,6 @@ class IsLiveHospitalOrFeed(BasePermission):
 
 def _not_found() -> HubError:
     return HubError(ComplaintsCode.COMPLAINT_NOT_FOUND, _("Complaint not found."), 404)
-
-
-def _positive_int(raw, name: str, default: int, maximum: int) -> int:
-    if raw in (None, ""):
-        return default
-    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit()) or len(raw) > 6:
-        raise HubError(
-            ComplaintsCode.PAGE_INVALID,
-            _("%(field)s must be a positive integer.") % {"field": name},
-            400,
-        )
-    value = int(raw)
-    if not 1 <= value <= maximum:
-        raise HubError(
-            ComplaintsCode.PAGE_INVALID,
-            _("%(field)s must be between 1 and %(max)s.") % {"field": name, "max": maximum},
-            400,
-        )
-    return value
 
 
 class ComplaintAPIView(HospitalAPIView):
@@ -83,19 +70,21 @@ class ComplaintAPIView(HospitalAPIView):
 class ComplaintListView(ComplaintAPIView):
     @extend_schema(
         summary="Submit a complaint (hospital or province feed)",
-        tags=openapi.TAGS,
-        request=openapi.INTAKE,
-        responses={201: openapi.CREATED, 200: openapi.CREATED},
+        tags=TAGS,
+        request=ComplaintIntakeSerializer,
+        responses=openapi.SUBMIT,
     )
     def post(self, request):
         caller = request.user
         is_feed = isinstance(caller, FeedCredential)
-        data = parse_intake(
+        fields = validated(
+            ComplaintIntakeSerializer,
             request.data,
             key_hex=request.auth.sm4_key,
             allow_callback=is_feed,
             callback_prefix=caller.callback_url_prefix if is_feed else "",
         )
+        data = ComplaintInput(**fields)
         complaint, created = services.complaint_submit(
             actor=caller, source=Source.FEED if is_feed else Source.HOSPITAL, data=data
         )
@@ -107,28 +96,16 @@ class ComplaintListView(ComplaintAPIView):
     @extend_schema(
         summary="The caller's complaints (routed to it, or raised by it)",
         operation_id="complaints_list",
-        tags=openapi.TAGS,
-        parameters=openapi.LIST_PARAMETERS,
-        responses={200: openapi.PAGE},
+        tags=TAGS,
+        parameters=[ComplaintListQuerySerializer],
+        responses=openapi.LIST,
     )
     def get(self, request):
-        params = request.query_params
-        role = params.get("role") or "routed"
-        if role not in ("routed", "raised"):
-            raise HubError(ComplaintsCode.FIELD_INVALID, _("role must be routed or raised."), 400)
-        qs = selectors.visible_to(request.user, role=role)
-        states = [s for s in (params.get("state") or "").split(",") if s]
-        unknown = [s for s in states if s not in State.values]
-        if unknown:
-            raise HubError(
-                ComplaintsCode.STATE_FILTER_INVALID,
-                _("state must be among: %(states)s.") % {"states": ", ".join(State.values)},
-                400,
-            )
-        if states:
-            qs = qs.filter(state__in=states)
-        page = _positive_int(params.get("page"), "page", 1, 100000)
-        size = _positive_int(params.get("pageSize"), "pageSize", 20, MAX_PAGE_SIZE)
+        query = validated(ComplaintListQuerySerializer, request.query_params)
+        qs = selectors.visible_to(request.user, role=query["role"])
+        if query["states"]:
+            qs = qs.filter(state__in=query["states"])
+        page, size = query["page"], query["page_size"]
         total = qs.count()
         rows = qs.order_by("-received_at", "-id")[(page - 1) * size : page * size]
         return ok(
@@ -146,8 +123,8 @@ class ComplaintDetailView(ComplaintAPIView):
     @extend_schema(
         summary="One complaint, with its history",
         operation_id="complaints_retrieve",
-        tags=openapi.TAGS,
-        responses={200: openapi.DETAIL},
+        tags=TAGS,
+        responses=openapi.DETAIL,
     )
     def get(self, request, public_id):
         complaint = selectors.complaint_for(request.user, public_id)
@@ -172,31 +149,24 @@ class _HospitalActionView(ComplaintAPIView):
         note(request, patient_digest=complaint.patient_digest)
         return complaint
 
-    def _body(self, request) -> dict:
-        body = request.data if request.data is not None else {}
-        if not isinstance(body, dict):
-            raise HubError(
-                ComplaintsCode.BODY_NOT_OBJECT, _("The body must be a JSON object."), 400
-            )
-        return body
-
-    @staticmethod
-    def _text(body: dict, name: str, *, required: bool = False) -> str:
-        return text_field(body, name, required=required, max_length=2000, multiline=True)
+    def _body(self, request, serializer_class) -> dict:
+        """The checked body (after the target: 403/404 come before a 400).
+        A JSON ``null`` body is an empty object."""
+        return validated(serializer_class, {} if request.data is None else request.data)
 
 
 class ComplaintAcknowledgeView(_HospitalActionView):
     @extend_schema(
         summary="Acknowledge a complaint routed to the caller",
-        tags=openapi.TAGS,
-        request=openapi.ACKNOWLEDGE,
-        responses={200: openapi.MOVED},
+        tags=TAGS,
+        request=ComplaintAcknowledgeSerializer,
+        responses=openapi.ACKNOWLEDGE,
     )
     def post(self, request, public_id):
         complaint = self._target(request, public_id)
-        text = self._text(self._body(request), "note")
+        body = self._body(request, ComplaintAcknowledgeSerializer)
         complaint = services.complaint_acknowledge(
-            actor=request.user, complaint=complaint, note=text
+            actor=request.user, complaint=complaint, note=body["note"]
         )
         return ok({"id": str(complaint.public_id), "state": complaint.state})
 
@@ -204,14 +174,14 @@ class ComplaintAcknowledgeView(_HospitalActionView):
 class ComplaintResolveView(_HospitalActionView):
     @extend_schema(
         summary="Resolve a complaint routed to the caller (what was fixed)",
-        tags=openapi.TAGS,
-        request=openapi.RESOLVE,
-        responses={200: openapi.MOVED},
+        tags=TAGS,
+        request=ComplaintResolveSerializer,
+        responses=openapi.RESOLVE,
     )
     def post(self, request, public_id):
         complaint = self._target(request, public_id)
-        resolution = self._text(self._body(request), "resolution")
+        body = self._body(request, ComplaintResolveSerializer)
         complaint = services.complaint_resolve(
-            actor=request.user, complaint=complaint, resolution=resolution
+            actor=request.user, complaint=complaint, resolution=body["resolution"]
         )
         return ok({"id": str(complaint.public_id), "state": complaint.state})

@@ -12,7 +12,7 @@ from complaints.models import (
     FeedCredential,
     HospitalComplaintContact,
 )
-from complaints.services._common import publish
+from complaints.services._outbox import publish
 from complaints.services.feeds import feed_credential_issue, feed_credential_rotate
 from hospitals.admin_scope import HospitalScopedAdminMixin, is_operator, scope_queryset
 from hub.admin_mixins import ReadOnlyAdminMixin

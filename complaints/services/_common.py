@@ -1,15 +1,9 @@
-"""Helpers shared by the complaint services: who acted, the one place a state
-changes, and enqueueing outbox rows once the transaction commits."""
+"""Helpers shared by the complaint services and ``complaints.dispatch``: who
+acted, the follow-up trail, the row lock and the one place a state changes.
+(Queueing deliveries is ``_outbox``; e-mailing the city is ``_notify``.)"""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +13,6 @@ from complaints.lifecycle import check_transition
 from complaints.models import Complaint, ComplaintFollowUp
 from hospitals.models import Hospital
 from hub.errors import HubError
-
-logger = logging.getLogger("complaints")
 
 
 def actor_label(actor) -> str:
@@ -115,55 +107,3 @@ def transition(
         after={"state": new_state, "hospital": complaint.hospital_id, "note": note[:200]},
     )
     return complaint
-
-
-def publish_on_commit(outbox_ids: Iterable[int]) -> None:
-    """Enqueue the dispatch of these outbox rows once the transaction commits.
-
-    A broker that is down must not undo or fail the request: the rows are
-    committed, so the sweeper delivers them when the broker is back.
-    """
-    ids = list(outbox_ids)
-    if ids:
-        transaction.on_commit(lambda: publish(ids))
-
-
-def publish(ids: list[int], countdown: float | None = None) -> None:
-    from complaints.tasks import dispatch_complaint
-
-    for outbox_id in ids:
-        try:
-            dispatch_complaint.apply_async(
-                (outbox_id,),
-                countdown=countdown,
-                retry=True,
-                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
-            )
-        except Exception as exc:  # broker down: the outbox row stays for the sweeper
-            logger.warning(
-                "complaint delivery %s not enqueued (%s); the sweeper will pick it up",
-                outbox_id,
-                type(exc).__name__,
-            )
-
-
-def city_recipients() -> list[str]:
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=settings.COMPLAINTS_CITY_GROUP)
-        .exclude(email="")
-    )
-    addresses = {u.email for u in users} | set(settings.COMPLAINTS_CITY_EMAILS)
-    return sorted(addresses)
-
-
-def notify_city(subject: str, body: str) -> None:
-    """E-mail the city's complaint supervisors; a mail failure is logged, not raised."""
-    recipients = city_recipients()
-    if not recipients:
-        logger.warning("no city recipient for complaint notice: %s", subject)
-        return
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    except Exception as exc:
-        logger.error("city complaint notice not sent (%s): %s", type(exc).__name__, subject)

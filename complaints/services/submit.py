@@ -19,12 +19,8 @@ from complaints.models import (
     Source,
     TriageReason,
 )
-from complaints.services._common import (
-    audit_actor,
-    follow_up,
-    publish_on_commit,
-    transition,
-)
+from complaints.services._common import audit_actor, follow_up, transition
+from complaints.services._outbox import publish_on_commit
 from hospitals.models import Hospital, Status
 from hub.protect import digest
 

@@ -19,14 +19,9 @@ from complaints.deadlines import deadlines_from, shift_for_hold
 from complaints.errors import ComplaintsCode
 from complaints.lifecycle import OPEN_STATES, State
 from complaints.models import Channel, Complaint, DeliveryState, DispatchOutbox, TriageReason
-from complaints.services._common import (
-    audit_actor,
-    follow_up,
-    locked,
-    notify_city,
-    publish_on_commit,
-    transition,
-)
+from complaints.services._common import audit_actor, follow_up, locked, transition
+from complaints.services._notify import notify_city
+from complaints.services._outbox import publish_on_commit
 from complaints.services.submit import assign, hospital_deliveries, route_target
 from hospitals.models import Hospital
 from hub.errors import HubError
