@@ -1,6 +1,5 @@
 from django.urls import path
 
-from audit import openapi  # noqa: F401  (schema annotations)
 from audit.views import UsageView
 
 urlpatterns = [

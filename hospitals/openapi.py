@@ -1,23 +1,18 @@
-"""OpenAPI: the refusals every signed operation shares, and ``/hospitals/me``.
+"""OpenAPI: the refusals every signed operation shares, and the codes of
+``/hospitals/me``.
 
+Data only (the views declare their own ``extend_schema``).
 ``signed_errors()`` is what ``hospitals.auth.XTifAuthentication``, the
 live-hospital permission and the per-hospital throttle can answer before a
 view runs; each app merges it with its own codes (``hub.openapi.merge``).
 The security scheme of the x-tif headers is ``hospitals.schema``.
-
-Imported by ``hospitals.urls`` so the annotations exist before any schema is
-generated.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
-from hospitals import schema  # noqa: F401  (registers the x-tif security scheme)
 from hospitals.errors import HospitalsCode
-from hospitals.views import _ME_DATA, MeView
 from hub.errors import Code
-from hub.openapi import BODY_ERRORS, answers, failure, merge
+from hub.openapi import BODY_ERRORS, failure, merge
 
 SIGNATURE_REFUSALS = [
     HospitalsCode.MISSING_SIGNATURE_HEADERS,
@@ -44,9 +39,5 @@ def signed_errors(*, live: bool = True, body: bool = False) -> dict[int, list[st
     return merge(errors, BODY_ERRORS) if body else merge(errors)
 
 
-extend_schema_view(
-    get=extend_schema(
-        operation_id="hospitals_me",
-        responses=answers("HospitalMeAnswer", _ME_DATA, errors=signed_errors(live=False)),
-    )
-)(MeView)
+#: GET /api/v1/hospitals/me: any signed, active hospital, live or not.
+ME = signed_errors(live=False)

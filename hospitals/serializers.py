@@ -1,8 +1,32 @@
-"""What a hospital sees of its own registry entry."""
+"""What a hospital sees of its own registry entry: the answer of
+``GET /api/v1/hospitals/me`` (``hospital_me``) and its OpenAPI description
+(``HospitalMe``)."""
 
 from __future__ import annotations
 
+from rest_framework import serializers
+
 from hospitals.models import Hospital
+
+
+class HospitalMe(serializers.Serializer):
+    orgCode = serializers.CharField()
+    orgName = serializers.CharField()
+    uscc = serializers.CharField(help_text="Unified social credit code.")
+    level = serializers.CharField()
+    district = serializers.CharField()
+    status = serializers.ChoiceField(choices=["active", "suspended"])
+    stage = serializers.CharField(help_text="Onboarding stage (seed §6), e.g. integrating, live.")
+    stageName = serializers.CharField(help_text="The stage's display name.")
+    mayRelay = serializers.BooleanField(
+        help_text="Active and live: the relay endpoints answer this hospital."
+    )
+    wentLiveOn = serializers.DateField(allow_null=True)
+    callbackUrl = serializers.CharField(help_text="The complaint callback URL.")
+    paasid = serializers.CharField(help_text="The paasid this request was signed with.")
+    credentialValidUntil = serializers.DateTimeField(
+        allow_null=True, help_text="Null while current; the end of the overlap once rotated."
+    )
 
 
 def hospital_me(hospital: Hospital, credential) -> dict:

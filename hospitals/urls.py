@@ -1,6 +1,5 @@
 from django.urls import path
 
-from hospitals import openapi  # noqa: F401  (schema annotations)
 from hospitals.views import MeView
 
 urlpatterns = [

@@ -19,19 +19,19 @@ retried by the hub; the answer is then 502/504 ``PROVINCE_UNAVAILABLE`` /
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit.context import note
 from audit.usage import auth_kind
 from hospitals.api import HospitalAPIView
+from hub.openapi import failures
 from hub.protect import digest
-from relay import services
+from relay import openapi, services
 from relay.errors import RelayCode, relay_error
 from relay.models import Method, SyncState
-from relay.schema import Failure, ProvinceAnswer
-from relay.serializers import CompatSerializer, validated
+from relay.serializers import CodeAuthRecSaveRequestSerializer, ProvinceAnswer, validated
 from relay.sync import FAILED, SYNCED, SyncOutcome, province_revoke_direct
 from relay.validation import decrypt_field, printable_text, validate_id_number
 
@@ -59,12 +59,18 @@ class CodeAuthRecSaveView(HospitalAPIView):
         summary="Province-compatible codeAuthRec/save (mode 1: online appointment)",
         tags=["province-compatible"],
         operation_id="codeauthrec_save",
-        request=CompatSerializer,
-        responses={200: ProvinceAnswer, **dict.fromkeys((400, 401, 403, 502, 504), Failure)},
+        request=CodeAuthRecSaveRequestSerializer,
+        responses={
+            200: OpenApiResponse(
+                ProvinceAnswer,
+                description="The province's own answer, relayed: returnCode 1, or 0 and its reason.",
+            ),
+            **failures("CodeAuthRecSave", openapi.COMPAT),
+        },
     )
     def post(self, request: Request):
         hospital = request.user
-        rec = validated(CompatSerializer, request.data)["codeAuthRec"]
+        rec = validated(CodeAuthRecSaveRequestSerializer, request.data)["codeAuthRec"]
         status = rec["status"].strip()
         if status not in ("1", "0"):
             raise relay_error(RelayCode.STATUS_INVALID)

@@ -24,7 +24,8 @@ from relay.records import (
     queue_send,
     save_changes,
 )
-from relay.sync import SyncOutcome, sync_after_commit
+from relay.sync import SyncOutcome
+from relay.tasks import sync_after_commit
 
 # --- Revoke -------------------------------------------------------------------------------
 

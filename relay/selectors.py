@@ -67,8 +67,8 @@ def _consent_queryset(hospital_id: int, patient_digest: str):
 @cache
 def _consent_statement(alias: str, vendor: str):
     """The view decision's one query, compiled by the ORM once per database
-    (index ``hub_auth_patient``). Compiling it on every view cost about twice
-    the query itself. Returns (sql, attnames in select order, converters)."""
+    rather than on every view (index ``hub_auth_patient``). Returns (sql,
+    attnames in select order, converters)."""
     compiler = _consent_queryset(-1, "\x00digest").query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
     if list(params) != [-1, "\x00digest"]:  # the ORM changed its parameter order

@@ -1,34 +1,52 @@
-"""Input shapes of the relay endpoints (DRF serializers with strict types and
-maximum lengths) and the answer shape of an authorization.
+"""The relay's request and answer shapes (DRF serializers), each described once.
+
+Requests: the serializer a view validates with is the one its OpenAPI
+document shows: strict JSON types, maximum lengths, help texts and a demo
+request (demo hospital A's documented hub key, a valid synthetic resident ID)
+that succeeds against the demo data. Some checks have their own
+``errorCode`` and are made by the view after the serializer
+(``relay.validation``): SM4 hex (``SM4_BAD_CIPHERTEXT``), card type
+(``CARD_TYPE_UNKNOWN``), method (``METHOD_UNKNOWN``), ID number... Those
+fields only *document* their pattern or allowed values
+(``StrictCharField(documented_pattern=..., documented_choices=...)``), so a
+bad value still gets its own code.
 
 ``validated(SerializerClass, data)`` runs a serializer and turns its first
 error into a ``HubError`` with a stable code: a missing field
 ``FIELD_MISSING``, a wrong JSON type ``FIELD_WRONG_TYPE``, an empty one
 ``FIELD_EMPTY``, an oversize one ``FIELD_TOO_LONG``, a body that is not an
 object ``BODY_NOT_OBJECT``.
+
+Answers: ``AuthorizationOut`` and the others describe what
+``authorization_data`` and the views build (they answer with
+``hub.errors.ok``; the serializers are documentation).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from hub.errors import HubError
+from hub.gm import sm4_encrypt_ecb_hex
+from hub.province.params import CARD_TYPES
 from relay.errors import RelayCode, relay_error
-from relay.models import Authorization, Method, State, SyncState
+from relay.models import ONSITE_METHODS, Authorization, Method, State, SyncState
 
 #: Hex of an SM4-encrypted ID or phone number (64 UTF-8 bytes -> 160 hex).
 MAX_CIPHER_HEX = 512
 #: Base64 of one photo; the face check enforces its own, smaller byte limit.
 MAX_PHOTO_CHARS = 10_000_000
+#: SM4-ECB/PKCS#7 ciphertext as hex: whole 16-byte blocks.
+SM4_HEX = r"^([0-9a-fA-F]{32})+$"
 
 
 class _NoSurrogates(ProhibitSurrogateCharactersValidator):
-    """DRF's check, skipped for ASCII text (no surrogates possible): it walked
-    every character of the views' 200-character hex ``param`` in Python."""
+    """DRF's check, skipped for ASCII text, where no surrogate is possible
+    (DRF walks every character in Python; the SM4 hex fields are all ASCII)."""
 
     def __call__(self, value):
         if isinstance(value, str) and value.isascii():
@@ -37,11 +55,18 @@ class _NoSurrogates(ProhibitSurrogateCharactersValidator):
 
 
 class StrictCharField(serializers.CharField):
-    """A JSON string and nothing else (DRF's CharField would take 42 as "42")."""
+    """A JSON string and nothing else (DRF's CharField would take 42 as "42").
+
+    ``documented_pattern`` and ``documented_choices`` describe the value in
+    the OpenAPI document only: the view checks them after the serializer, with
+    the field's own ``errorCode``.
+    """
 
     default_error_messages = {"wrong_type": _("Must be a JSON string.")}
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, documented_pattern=None, documented_choices=None, **kwargs):
+        self.documented_pattern = documented_pattern
+        self.documented_choices = documented_choices
         super().__init__(**kwargs)
         self.validators = [
             _NoSurrogates() if type(v) is ProhibitSurrogateCharactersValidator else v
@@ -54,7 +79,25 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-@extend_schema_field(OpenApiTypes.INT)
+class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
+    """A ``StrictCharField`` in the OpenAPI document, with its documented
+    pattern or allowed values."""
+
+    target_class = StrictCharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if field.documented_choices:
+            choices = serializers.ChoiceField(choices=field.documented_choices)
+            return auto_schema._map_serializer_field(choices, direction)
+        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        if field.documented_pattern:
+            schema["pattern"] = field.documented_pattern
+        return schema
+
+
+@extend_schema_field({"type": "integer", "maximum": 30, "minimum": 1})
 class AuthDaysField(serializers.Field):
     """An integer 1..30, or its decimal text (some HIS send "30")."""
 
@@ -71,55 +114,170 @@ class AuthDaysField(serializers.Field):
         return value
 
 
-def _text(max_length: int, *, required: bool = True, blank: bool = False) -> StrictCharField:
-    return StrictCharField(max_length=max_length, required=required, allow_blank=blank)
+def _text(
+    max_length: int, *, required: bool = True, blank: bool = False, **more
+) -> StrictCharField:
+    return StrictCharField(max_length=max_length, required=required, allow_blank=blank, **more)
 
 
-class StartSerializer(serializers.Serializer):
-    patientIdcard = _text(MAX_CIPHER_HEX)
-    cardType = _text(8)
+def _sm4(what: str, *, required: bool = True, blank: bool = False) -> StrictCharField:
+    return _text(
+        MAX_CIPHER_HEX,
+        required=required,
+        blank=blank,
+        documented_pattern=SM4_HEX,
+        help_text=f"{what}, SM4 hex (lowercase) under the caller's hub SM4 key.",
+    )
+
+
+# --- The demo requests: demo hospital A (documented key), a valid synthetic resident ID ------
+
+DEMO_KEY = "0123456789abcdeffedcba9876543210"
+DEMO_ORG = ("455404482", "测试机构名称")
+DEMO_ID = "44010619900307001X"
+DEMO_PARAM = (
+    f"orgCode={DEMO_ORG[0]}&staffNo=doc001&staffName=李医生&cardType=01&idcard={DEMO_ID}"
+    "&patientName=张三&patientId=P0001&callSysCode=his"
+)
+
+
+def _demo(value: dict, summary: str) -> list[OpenApiExample]:
+    return [OpenApiExample("demo", value=value, summary=summary, request_only=True)]
+
+
+# --- Requests ------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(
+    examples=_demo(
+        {
+            "patientIdcard": sm4_encrypt_ecb_hex(DEMO_KEY, DEMO_ID),
+            "cardType": "01",
+            "patientName": "张三",
+            "method": "sms",
+            "phone": sm4_encrypt_ecb_hex(DEMO_KEY, "13800138000"),
+            "staffNo": "doc001",
+            "staffName": "李医生",
+            "patientId": "P0001",
+        },
+        "An SMS authorization by demo hospital A (ID and phone SM4 hex under its hub key)",
+    )
+)
+class AuthorizationStartRequestSerializer(serializers.Serializer):
+    patientIdcard = _sm4("The patient's ID number")
+    cardType = _text(
+        8,
+        documented_choices=sorted(CARD_TYPES),
+        help_text="Document type: 01 resident ID ... 99 other.",
+    )
     patientName = _text(100)
-    method = _text(16)
-    phone = _text(MAX_CIPHER_HEX, required=False, blank=True)
-    staffNo = _text(64)
+    method = _text(
+        16,
+        documented_choices=[m.value for m in ONSITE_METHODS],
+        help_text="sms: a code to `phone`; authcode: a code on the patient's pages; "
+        "face: idPhoto/livePhoto at verify.",
+    )
+    phone = _sm4(
+        "The patient's mainland mobile number (required for sms; optional for face, "
+        "where a passed check links it to the patient's pages)",
+        required=False,
+        blank=True,
+    )
+    staffNo = _text(64, help_text="The requesting doctor's number.")
     staffName = _text(64, required=False, blank=True)
-    patientId = _text(64, required=False, blank=True)
+    patientId = _text(64, required=False, blank=True, help_text="HIS patient id.")
 
 
-class VerifySerializer(serializers.Serializer):
-    code = _text(16, required=False, blank=True)
-    idPhoto = StrictCharField(max_length=MAX_PHOTO_CHARS, required=False, trim_whitespace=False)
-    livePhoto = StrictCharField(max_length=MAX_PHOTO_CHARS, required=False, trim_whitespace=False)
+@extend_schema_serializer(
+    examples=_demo({"code": "123456"}, "The 6-digit code the patient received")
+)
+class AuthorizationVerifyRequestSerializer(serializers.Serializer):
+    code = _text(
+        16,
+        required=False,
+        blank=True,
+        documented_pattern=r"^[0-9]{6}$",
+        help_text="sms/authcode: the 6 digits the patient has.",
+    )
+    idPhoto = StrictCharField(
+        max_length=MAX_PHOTO_CHARS,
+        required=False,
+        trim_whitespace=False,
+        help_text="face: the ID card chip photo, base64 JPEG or PNG.",
+    )
+    livePhoto = StrictCharField(
+        max_length=MAX_PHOTO_CHARS,
+        required=False,
+        trim_whitespace=False,
+        help_text="face: the camera photo, base64 JPEG or PNG.",
+    )
 
 
-class ViewSerializer(serializers.Serializer):
-    param = _text(8192)
+@extend_schema_serializer(
+    examples=_demo(
+        {"param": sm4_encrypt_ecb_hex(DEMO_KEY, DEMO_PARAM)},
+        "Demo hospital A asks to view the demo patient's record (param: SM4 hex of spec §2.4)",
+    )
+)
+class ViewRequestSerializer(serializers.Serializer):
+    param = _text(
+        8192,
+        documented_pattern=SM4_HEX,
+        help_text="SM4 hex of orgCode=..&staffNo=..&staffName=..&cardType=..&idcard=.."
+        "&patientName=..&patientId=..&callSysCode=.. (spec §2.4) under the hub key.",
+    )
 
 
-class CodeAuthRecSerializer(serializers.Serializer):
+class CodeAuthRecordSerializer(serializers.Serializer):
     """``codeAuthRec`` of spec §2.3 (``patientIdcard`` under the hub key)."""
 
-    authDays = AuthDaysField(required=False)
-    patientIdcard = _text(MAX_CIPHER_HEX)
+    authDays = AuthDaysField(required=False, help_text="Default 30.")
+    patientIdcard = _sm4("The patient's ID number")
     patientName = _text(100)
-    orgCode = _text(32)
-    orgName = _text(200, required=False, blank=True)
-    status = _text(4)
-    appId = _text(128, required=False, blank=True)
+    orgCode = _text(32, help_text="The caller's own orgCode.")
+    orgName = _text(200, required=False, blank=True, help_text="Replaced.")
+    status = _text(4, documented_pattern=r"^\s*[01]\s*$", help_text='"1" grants, "0" revokes.')
+    appId = _text(
+        128, required=False, blank=True, help_text="Replaced by the city's province appId."
+    )
 
 
-class CompatSerializer(serializers.Serializer):
-    codeAuthRec = CodeAuthRecSerializer()
+@extend_schema_serializer(
+    examples=_demo(
+        {
+            "codeAuthRec": {
+                "authDays": 30,
+                "patientIdcard": sm4_encrypt_ecb_hex(DEMO_KEY, DEMO_ID),
+                "patientName": "张三",
+                "orgCode": DEMO_ORG[0],
+                "orgName": DEMO_ORG[1],
+                "status": "1",
+                "appId": "ff8080818ab5cf57018b3bb2a4af0004",
+            }
+        },
+        "The province's own body, patientIdcard under demo hospital A's hub key",
+    )
+)
+class CodeAuthRecSaveRequestSerializer(serializers.Serializer):
+    codeAuthRec = CodeAuthRecordSerializer()
 
 
-class ListQuerySerializer(serializers.Serializer):
+class AuthorizationListQuerySerializer(serializers.Serializer):
+    """The filters of ``GET /api/v1/authorizations`` (query parameters)."""
+
     state = serializers.ChoiceField(choices=State.choices, required=False)
     method = serializers.ChoiceField(choices=Method.choices, required=False)
     syncState = serializers.ChoiceField(choices=SyncState.choices, required=False)
     staffNo = serializers.CharField(max_length=64, required=False)
-    patientIdcard = serializers.CharField(max_length=MAX_CIPHER_HEX, required=False)
-    page = serializers.IntegerField(min_value=1, max_value=100_000, required=False, default=1)
-    pageSize = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
+    patientIdcard = serializers.CharField(
+        max_length=MAX_CIPHER_HEX, required=False, help_text="SM4 hex under the hub key"
+    )
+    page = serializers.IntegerField(
+        min_value=1, max_value=100_000, required=False, default=1, help_text="From 1."
+    )
+    pageSize = serializers.IntegerField(
+        min_value=1, max_value=100, required=False, default=20, help_text="Items per page."
+    )
 
 
 _CODES = {
@@ -159,8 +317,62 @@ def validated(serializer_class, data, *, code: RelayCode | None = None) -> dict:
     raise HubError(code, message, 400)
 
 
+# --- Answers -------------------------------------------------------------------------------
+
+
+class AuthorizationOut(serializers.Serializer):
+    """One authorization as its hospital sees it (personal data masked)."""
+
+    authorizationId = serializers.IntegerField(
+        help_text="The hub's id: the {id} of the other operations."
+    )
+    method = serializers.ChoiceField(choices=Method.choices)
+    state = serializers.ChoiceField(choices=State.choices)
+    cardType = serializers.CharField()
+    patientIdcard = serializers.CharField(help_text="masked")
+    patientName = serializers.CharField(help_text="masked")
+    patientId = serializers.CharField(
+        help_text="The HIS patient id sent at start (empty for an appointment)."
+    )
+    phone = serializers.CharField(help_text="masked; sms only")
+    staffNo = serializers.CharField()
+    staffName = serializers.CharField()
+    authDays = serializers.IntegerField(help_text="How many days a grant lasts.")
+    createdAt = serializers.DateTimeField()
+    grantedAt = serializers.DateTimeField(allow_null=True)
+    validUntil = serializers.DateTimeField(allow_null=True)
+    endedAt = serializers.DateTimeField(
+        allow_null=True, help_text="When it was revoked, refused, expired or locked."
+    )
+    provinceSynced = serializers.BooleanField(
+        help_text="syncState is synced: the province holds the current state."
+    )
+    syncState = serializers.ChoiceField(choices=SyncState.choices)
+    syncReason = serializers.CharField(help_text="the province's returnDesc or the transport error")
+    syncAttempts = serializers.IntegerField()
+    syncedAt = serializers.DateTimeField(allow_null=True)
+
+
+class AuthorizationListOut(serializers.Serializer):
+    items = AuthorizationOut(many=True, help_text="Newest first.")
+    page = serializers.IntegerField()
+    pageSize = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Matching authorizations, all pages.")
+
+
+class ViewOut(serializers.Serializer):
+    viewerUrl = serializers.URLField(help_text="The province viewer, for the doctor's browser.")
+    authorizationId = serializers.IntegerField(help_text="The consent that allows the view.")
+    validUntil = serializers.DateTimeField(help_text="The end of that consent.")
+
+
+class ProvinceAnswer(serializers.Serializer):
+    returnCode = serializers.CharField(help_text='"1" success, "0" refused by the province')
+    returnDesc = serializers.CharField(help_text="the province's own text")
+
+
 def authorization_data(authorization: Authorization) -> dict:
-    """The answer shape of one authorization (personal data masked)."""
+    """The answer shape of one authorization (``AuthorizationOut``)."""
     a = authorization
     return {
         "authorizationId": a.pk,

@@ -4,10 +4,10 @@ Keyword-only, typed, ``actor=`` on every change, the operation-log row in the
 change's own transaction.
 
 Province sync: a grant or a revocation is committed first; then
-``sync_after_commit`` sends it (inline for hospital requests, so the answer
-can say whether the province has it; the retrying task takes over on a
-transient failure). A revocation refuses views the moment it commits, before
-the province confirms.
+``relay.tasks.sync_after_commit`` sends it (inline for hospital requests, so
+the answer can say whether the province has it; the retrying task takes over
+on a transient failure). A revocation refuses views the moment it commits,
+before the province confirms.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from relay.records import (
     queue_send,
     save_changes,
 )
-from relay.sync import SyncOutcome, sync_after_commit
+from relay.sync import SyncOutcome
+from relay.tasks import sync_after_commit
 
 # --- Start -------------------------------------------------------------------------------
 

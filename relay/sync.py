@@ -220,8 +220,8 @@ def _finish(
 
 def _update_if_current(pk: int, token: str, version: int, values: dict) -> int:
     """``values`` on the row while the claim and the version are ours; rows
-    updated (0 or 1). On PostgreSQL one plain UPDATE: the ORM's compilation
-    of this one statement cost about as much CPU as the rest of ``_finish``."""
+    updated (0 or 1). On PostgreSQL one plain UPDATE, written out rather than
+    compiled by the ORM on every attempt."""
     if connection.vendor != "postgresql":
         return Authorization.objects.filter(pk=pk, sync_claim=token, sync_version=version).update(
             **values
@@ -233,42 +233,6 @@ def _update_if_current(pk: int, token: str, version: int, values: dict) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values.values(), pk, token, version])
         return cursor.rowcount
-
-
-# --- Dispatch ------------------------------------------------------------------------
-
-
-def _run_after_commit(auth: Authorization, token: str | None, actor) -> SyncOutcome | None:
-    from relay.tasks import sync_authorization
-
-    if token is None:
-        sync_authorization.delay(auth.pk)
-        return None
-    try:
-        outcome = authorization_sync_claimed(authorization=auth, token=token, actor=actor)
-    except Exception:  # the change is committed: a failed attempt must not fail the answer
-        logger.exception("inline sync of authorization %s failed; queued", auth.pk)
-        sync_authorization.apply_async((auth.pk,), countdown=backoff_seconds(1))
-        return None
-    if outcome.kind == RETRY:
-        sync_authorization.apply_async((auth.pk,), countdown=outcome.next_in)
-    elif outcome.kind == SUPERSEDED:
-        sync_authorization.delay(auth.pk)
-    return outcome
-
-
-def sync_after_commit(auth: Authorization, *, token: str | None, actor) -> SyncOutcome | None:
-    """Send once the current transaction commits.
-
-    With ``token`` (the row was claimed in that transaction) the first attempt
-    runs in this thread right after the commit, so the answer can say
-    ``provinceSynced``; a transient failure is handed to the retrying task.
-    Without, the task is queued. Returns the inline outcome when the commit
-    already happened (no enclosing atomic block); ``auth`` is updated in memory.
-    """
-    holder: list[SyncOutcome | None] = []
-    transaction.on_commit(lambda: holder.append(_run_after_commit(auth, token, actor)))
-    return holder[0] if holder else None
 
 
 def due_for_sync(limit: int = 500) -> list[int]:

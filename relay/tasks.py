@@ -1,5 +1,7 @@
-"""Celery tasks of the relay. Thin: they take ids, call a service, and own
-the retry policy.
+"""Celery tasks of the relay, and ``sync_after_commit``, which hands a
+committed grant or revocation to them. The tasks are thin: they take ids,
+call a service and own the retry policy. ``relay.services`` is imported in
+the task's body: the services import this module to queue the tasks.
 
 - ``relay.sync``: one send of an authorization to the province.
   A transient failure re-queues it after the backoff the service computed
@@ -18,11 +20,22 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
-from relay.services import authorization_expire_due
-from relay.sync import RETRY, SUPERSEDED, authorization_sync, due_for_sync
+from relay.models import Authorization
+from relay.sync import (
+    RETRY,
+    SUPERSEDED,
+    SyncOutcome,
+    authorization_sync,
+    authorization_sync_claimed,
+    backoff_seconds,
+    due_for_sync,
+)
 
 logger = logging.getLogger("relay.tasks")
+# The inline attempt's failure is logged with the attempts themselves.
+sync_logger = logging.getLogger("relay.sync")
 
 
 @shared_task(bind=True, name="relay.sync", ignore_result=True, max_retries=None)
@@ -52,4 +65,40 @@ def sync_due_authorizations() -> int:
 
 @shared_task(name="relay.expire", ignore_result=True)
 def expire_authorizations() -> int:
+    from relay.services import authorization_expire_due
+
     return authorization_expire_due(actor="task:expire_authorizations")
+
+
+# --- Handing a committed change to the province send ------------------------------------
+
+
+def _run_after_commit(auth: Authorization, token: str | None, actor) -> SyncOutcome | None:
+    if token is None:
+        sync_authorization.delay(auth.pk)
+        return None
+    try:
+        outcome = authorization_sync_claimed(authorization=auth, token=token, actor=actor)
+    except Exception:  # the change is committed: a failed attempt must not fail the answer
+        sync_logger.exception("inline sync of authorization %s failed; queued", auth.pk)
+        sync_authorization.apply_async((auth.pk,), countdown=backoff_seconds(1))
+        return None
+    if outcome.kind == RETRY:
+        sync_authorization.apply_async((auth.pk,), countdown=outcome.next_in)
+    elif outcome.kind == SUPERSEDED:
+        sync_authorization.delay(auth.pk)
+    return outcome
+
+
+def sync_after_commit(auth: Authorization, *, token: str | None, actor) -> SyncOutcome | None:
+    """Send once the current transaction commits.
+
+    With ``token`` (the row was claimed in that transaction) the first attempt
+    runs in this thread right after the commit, so the answer can say
+    ``provinceSynced``; a transient failure is handed to the retrying task.
+    Without, the task is queued. Returns the inline outcome when the commit
+    already happened (no enclosing atomic block); ``auth`` is updated in memory.
+    """
+    holder: list[SyncOutcome | None] = []
+    transaction.on_commit(lambda: holder.append(_run_after_commit(auth, token, actor)))
+    return holder[0] if holder else None

@@ -3,12 +3,12 @@
 from django.urls import path
 
 from hub.province.client import SAVE_PATH
-from relay import openapi, views  # noqa: F401  (openapi: schema annotations)
+from relay import views
 from relay.compat import CodeAuthRecSaveView
 
 urlpatterns = [
     path(SAVE_PATH.lstrip("/"), CodeAuthRecSaveView.as_view(), name="codeauthrec-save"),
-    path("api/v1/authorizations", views.AuthorizationsView.as_view(), name="authorizations"),
+    path("api/v1/authorizations", views.AuthorizationsRoute.as_view(), name="authorizations"),
     path(
         "api/v1/authorizations/<str:pk>",
         views.AuthorizationDetailView.as_view(),
@@ -29,5 +29,5 @@ urlpatterns = [
         views.AuthorizationResendView.as_view(),
         name="authorization-resend",
     ),
-    path("api/v1/views", views.ViewsView.as_view(), name="views"),
+    path("api/v1/views", views.ViewerUrlIssueView.as_view(), name="views"),
 ]

@@ -3,6 +3,8 @@
 Thin doors: read and check the input (serializers, SM4 fields under the
 caller's hub key), call a service or selector, answer in the province's shape,
 and note what the access log and usage counters need (``audit.context.note``).
+Each view declares its own OpenAPI operation: the serializer it validates
+with, its answer and the ``errorCode`` set of ``relay.openapi``.
 """
 
 from __future__ import annotations
@@ -14,17 +16,21 @@ from audit.context import note
 from audit.usage import VIEW, VIEW_REFUSED, auth_kind
 from hospitals.api import HospitalAPIView
 from hub.errors import HubError, ok
+from hub.openapi import answers
 from hub.protect import digest
 from identity import codes
 from identity.errors import PhoneInvalid
-from relay import schema, selectors, services
+from relay import openapi, selectors, services
 from relay.errors import RelayCode, relay_error
 from relay.models import ONSITE_METHODS, Method, SyncState
 from relay.serializers import (
-    ListQuerySerializer,
-    StartSerializer,
-    VerifySerializer,
-    ViewSerializer,
+    AuthorizationListOut,
+    AuthorizationListQuerySerializer,
+    AuthorizationOut,
+    AuthorizationStartRequestSerializer,
+    AuthorizationVerifyRequestSerializer,
+    ViewOut,
+    ViewRequestSerializer,
     authorization_data,
     validated,
 )
@@ -41,6 +47,7 @@ FAILED_VERIFY_CODES = frozenset(
     {"CODE_WRONG", "CODE_LOCKED", "CODE_EXPIRED", "FACE_MISMATCH", "AUTHORIZATION_LOCKED"}
 )
 TAGS = ["authorizations"]
+AUTHORIZATION = AuthorizationOut()
 
 
 def _usage_after(request: Request, auth, outcome_kind: str) -> None:
@@ -50,18 +57,16 @@ def _usage_after(request: Request, auth, outcome_kind: str) -> None:
     note(request, usage=kinds)
 
 
-class AuthorizationsView(HospitalAPIView):
+class AuthorizationStartView(HospitalAPIView):
     @extend_schema(
         summary="Start an on-site authorization (sms, authcode, face)",
         tags=TAGS,
         operation_id="authorizations_start",
-        request=StartSerializer,
-        responses=schema.answers(
-            "AuthorizationStarted", schema.AUTHORIZATION, 400, 401, 403, 429, 502
-        ),
+        request=AuthorizationStartRequestSerializer,
+        responses=answers("AuthorizationStarted", AUTHORIZATION, errors=openapi.START),
     )
     def post(self, request: Request):
-        data = validated(StartSerializer, request.data)
+        data = validated(AuthorizationStartRequestSerializer, request.data)
         method = data["method"]
         if method not in ONSITE_METHODS:
             raise relay_error(RelayCode.METHOD_UNKNOWN)
@@ -96,16 +101,20 @@ class AuthorizationsView(HospitalAPIView):
         note(request, authorization_id=auth.pk, usage=[auth_kind(method, "started")])
         return ok(authorization_data(auth))
 
+
+class AuthorizationListView(HospitalAPIView):
     @extend_schema(
         summary="The caller's own authorizations (paginated, filtered)",
         tags=TAGS,
         operation_id="authorizations_list",
-        parameters=schema.LIST_PARAMETERS,
-        responses=schema.answers("AuthorizationList", schema.AuthorizationListOut(), 400, 401),
+        parameters=[AuthorizationListQuerySerializer],
+        responses=answers("AuthorizationList", AuthorizationListOut(), errors=openapi.LIST),
     )
     def get(self, request: Request):
         query = validated(
-            ListQuerySerializer, request.query_params.dict(), code=RelayCode.FILTER_INVALID
+            AuthorizationListQuerySerializer,
+            request.query_params.dict(),
+            code=RelayCode.FILTER_INVALID,
         )
         patient_digest = None
         if query.get("patientIdcard"):
@@ -127,12 +136,21 @@ class AuthorizationsView(HospitalAPIView):
         return ok({"items": items, "page": page, "pageSize": size, "total": total})
 
 
+class AuthorizationsRoute(AuthorizationStartView, AuthorizationListView):
+    # ``/api/v1/authorizations``: POST is AuthorizationStartView's, GET
+    # AuthorizationListView's. One URL takes one view, and DRF picks the
+    # handler by method, so the signature check, the throttle and the 405
+    # answer of another method are those of every hospital view. (No
+    # docstring: it would become both operations' description.)
+    pass
+
+
 class AuthorizationDetailView(HospitalAPIView):
     @extend_schema(
         summary="One of the caller's authorizations",
         tags=TAGS,
         operation_id="authorizations_get",
-        responses=schema.answers("AuthorizationDetail", schema.AUTHORIZATION, 401, 404),
+        responses=answers("AuthorizationDetail", AUTHORIZATION, errors=openapi.DETAIL),
     )
     def get(self, request: Request, pk: str):
         auth = selectors.authorization_get(hospital=request.user, pk=pk)
@@ -145,14 +163,12 @@ class AuthorizationVerifyView(HospitalAPIView):
         summary="Verify the patient's code or face; grant and relay",
         tags=TAGS,
         operation_id="authorizations_verify",
-        request=VerifySerializer,
-        responses=schema.answers(
-            "AuthorizationVerified", schema.AUTHORIZATION, 400, 401, 403, 404, 409, 410, 423
-        ),
+        request=AuthorizationVerifyRequestSerializer,
+        responses=answers("AuthorizationVerified", AUTHORIZATION, errors=openapi.VERIFY),
     )
     def post(self, request: Request, pk: str):
         auth = selectors.authorization_get(hospital=request.user, pk=pk)
-        data = validated(VerifySerializer, request.data)
+        data = validated(AuthorizationVerifyRequestSerializer, request.data)
         note(
             request,
             authorization_id=auth.pk,
@@ -181,7 +197,7 @@ class AuthorizationRevokeView(HospitalAPIView):
         tags=TAGS,
         operation_id="authorizations_revoke",
         request=None,
-        responses=schema.answers("AuthorizationRevoked", schema.AUTHORIZATION, 401, 404, 409),
+        responses=answers("AuthorizationRevoked", AUTHORIZATION, errors=openapi.REVOKE),
     )
     def post(self, request: Request, pk: str):
         auth = selectors.authorization_get(hospital=request.user, pk=pk)
@@ -197,9 +213,7 @@ class AuthorizationResendView(HospitalAPIView):
         tags=TAGS,
         operation_id="authorizations_resend",
         request=None,
-        responses=schema.answers(
-            "AuthorizationResent", schema.AUTHORIZATION, 401, 404, 409, 410, 423, 429
-        ),
+        responses=answers("AuthorizationResent", AUTHORIZATION, errors=openapi.RESEND),
     )
     def post(self, request: Request, pk: str):
         auth = selectors.authorization_get(hospital=request.user, pk=pk)
@@ -208,18 +222,18 @@ class AuthorizationResendView(HospitalAPIView):
         return ok(authorization_data(auth))
 
 
-class ViewsView(HospitalAPIView):
+class ViewerUrlIssueView(HospitalAPIView):
     @extend_schema(
         summary="A province viewer URL for a patient with a live consent",
         tags=["views"],
         operation_id="views_issue",
-        request=ViewSerializer,
-        responses=schema.answers("ViewIssued", schema.ViewOut(), 400, 401, 403, 409, 410),
+        request=ViewRequestSerializer,
+        responses=answers("ViewIssued", ViewOut(), errors=openapi.VIEWS),
     )
     def post(self, request: Request):
         hospital = request.user
         try:
-            data = validated(ViewSerializer, request.data)
+            data = validated(ViewRequestSerializer, request.data)
             view = view_request_read(
                 hospital=hospital, key_hex=request.auth.sm4_key, param_hex=data["param"]
             )
