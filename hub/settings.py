@@ -274,6 +274,17 @@ AUTHORIZATION_SYNC_RETRY_MAX_SECONDS = env.float(
 AUTHORIZATION_SYNC_MAX_RETRIES = env.int("AUTHORIZATION_SYNC_MAX_RETRIES", default=12)
 AUTHORIZATION_SYNC_SWEEP_SECONDS = env.float("AUTHORIZATION_SYNC_SWEEP_SECONDS", default=60)
 AUTHORIZATION_EXPIRE_SWEEP_SECONDS = env.float("AUTHORIZATION_EXPIRE_SWEEP_SECONDS", default=300)
+# Trusted consent (docs/trust.md). An SMS code goes to the patient's phone of
+# record; with none, "refuse" the SMS request or "allow" it to the hospital's
+# phone, the consent marked "unverified phone".
+SMS_UNRECORDED_PHONE = env.str("SMS_UNRECORDED_PHONE", default="refuse")
+if SMS_UNRECORDED_PHONE not in ("refuse", "allow"):
+    raise ImproperlyConfigured('SMS_UNRECORDED_PHONE must be "refuse" or "allow".')
+# Per patient, across hospitals: open verification requests at once, failed
+# verifications a day before new requests are refused for PATIENT_BLOCK_HOURS.
+PATIENT_OPEN_REQUESTS_MAX = env.int("PATIENT_OPEN_REQUESTS_MAX", default=3)
+PATIENT_DAILY_FAILURES_MAX = env.int("PATIENT_DAILY_FAILURES_MAX", default=10)
+PATIENT_BLOCK_HOURS = env.int("PATIENT_BLOCK_HOURS", default=24)
 
 # --- Signed requests ------------------------------------------------------------
 XTIF_MAX_SKEW_SECONDS = 180
@@ -288,11 +299,9 @@ HOSPITAL_THROTTLE_DEFAULT_RATE = env.str("HOSPITAL_THROTTLE_DEFAULT_RATE", defau
 
 # --- Patient verification -------------------------------------------------------
 # The patient pages (/me/, docs/patient-pages.md): their own session cookie,
-# signed out after this idle time and at the latest after the maximum; a
-# phone-to-patient binding counts this long after it was last confirmed.
+# signed out after this idle time and at the latest after the maximum.
 PATIENT_SESSION_IDLE_SECONDS = env.int("PATIENT_SESSION_IDLE_SECONDS", default=15 * 60)
 PATIENT_SESSION_MAX_SECONDS = env.int("PATIENT_SESSION_MAX_SECONDS", default=2 * 60 * 60)
-PATIENT_BINDING_MAX_AGE_DAYS = env.int("PATIENT_BINDING_MAX_AGE_DAYS", default=365)
 PATIENT_LOGIN_PER_IP_HOURLY = env.int("PATIENT_LOGIN_PER_IP_HOURLY", default=20)
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="identity.sms.backends.file.FileBackend")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import CooldownMixin, ThrottlingMixin
 
-from hub.protect import SealedTextField, mask_phone
+from hub.protect import SealedTextField, mask_id, mask_phone
 from identity import codes
 
 
@@ -162,6 +162,7 @@ class PatientPhone(models.Model):
 
     patient_digest = models.CharField(max_length=64, unique=True, editable=False)
     card_type = models.CharField(_("card type"), max_length=2, blank=True, default="")
+    idcard = SealedTextField(_("ID number"), purpose="patient-idcard")
     phone = SealedTextField(_("phone number"), purpose="phone")
     phone_digest = models.CharField(max_length=64, editable=False, db_index=True)
     source = models.CharField(_("source"), max_length=16, choices=PhoneSource.choices)
@@ -179,3 +180,7 @@ class PatientPhone(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def masked_idcard(self) -> str:
+        return mask_id(self.idcard)

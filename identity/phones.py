@@ -65,6 +65,7 @@ def phone_of_record_set(
             before = {"phone": row.masked_phone, "source": row.source}
             outcome = CHANGED
         row.card_type = card_type
+        row.idcard = id_number
         row.phone = phone
         row.phone_digest = phone_digest
         row.source = source

@@ -1,6 +1,7 @@
-"""Reads for the patient pages. Every read starts from the digests bound to
-the signed-in phone (:func:`bound_digests`): nothing here takes an ID number
-from the visitor, so nothing typed can widen what a phone sees."""
+"""Reads for the patient pages. Every read starts from the patients whose
+phone of record is the signed-in phone (:func:`bound_digests`): nothing here
+takes an ID number from the visitor, and no phone a hospital typed counts, so
+nothing typed can widen what a phone sees."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import AccessLog
 from hospitals.models import Hospital, Status
-from patients.models import PatientBinding
+from identity.models import PatientPhone
+from identity.phones import patients_of_phone
 from relay.models import Authorization, Method, State
 
 #: The access-log endpoint (route pattern) of the view relay.
@@ -23,30 +25,23 @@ VIEW_ENDPOINT = "/api/v1/views"
 VIEWS_SHOWN = 200
 
 
-def binding_max_age() -> timedelta:
-    return timedelta(days=int(getattr(settings, "PATIENT_BINDING_MAX_AGE_DAYS", 365)))
-
-
 def pending_ttl() -> timedelta:
     # The relay's own setting: a request older than this can no longer be verified.
     return timedelta(hours=float(getattr(settings, "AUTHORIZATION_PENDING_TTL_HOURS", 24)))
 
 
 def bound_digests(phone_digest: str) -> list[str]:
-    """The ID digests this phone may act for (bindings confirmed recently enough)."""
+    """The ID digests this phone may act for: the patients whose phone of
+    record it is (identity.PatientPhone)."""
     if not phone_digest:
         return []
-    since = timezone.now() - binding_max_age()
-    return list(
-        PatientBinding.objects.filter(phone_digest=phone_digest, confirmed_at__gte=since)
-        .order_by("created_at", "id")
-        .values_list("patient_digest", flat=True)
-    )
+    return patients_of_phone(phone_digest=phone_digest)
 
 
 @dataclass(frozen=True)
 class Identity:
-    """One person this phone acts for, as the pages show them (masked)."""
+    """One person this phone acts for, as the pages show them (masked);
+    ``binding_id`` is the phone-of-record row's id."""
 
     binding_id: int
     patient_digest: str
@@ -66,20 +61,19 @@ def latest_authorization(patient_digest: str) -> Authorization | None:
 
 
 def identities(phone_digest: str) -> list[Identity]:
-    since = timezone.now() - binding_max_age()
-    rows = PatientBinding.objects.filter(
-        phone_digest=phone_digest, confirmed_at__gte=since
-    ).order_by("created_at", "id")
+    if not phone_digest:
+        return []
+    rows = PatientPhone.objects.filter(phone_digest=phone_digest).order_by("recorded_at", "id")
     found = []
-    for binding in rows:
-        auth = latest_authorization(binding.patient_digest)
+    for record in rows:
+        auth = latest_authorization(record.patient_digest)
         found.append(
             Identity(
-                binding_id=binding.pk,
-                patient_digest=binding.patient_digest,
-                masked_id=auth.patient_idcard_masked if auth else "",
+                binding_id=record.pk,
+                patient_digest=record.patient_digest,
+                masked_id=record.masked_idcard,
                 masked_name=auth.patient_name_masked if auth else "",
-                source=binding.get_source_display(),
+                source=record.get_source_display(),
             )
         )
     return found

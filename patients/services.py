@@ -27,7 +27,6 @@ from identity.errors import PhoneInvalid
 from identity.models import CodeChallenge
 from identity.sms import PATIENT_LOGIN_PREFIX
 from patients.errors import login_not_started, login_throttled, no_record
-from patients.models import BindingSource, PatientBinding
 from patients.notice import NOTICE_VERSION
 from patients.selectors import latest_authorization
 from relay import services as relay
@@ -106,81 +105,6 @@ def patient_login_verify(*, reference: str, phone_digest: str, code: str) -> Non
             action="patients.signed_in",
             target=f"patient:{phone_digest[:16]}",
         )
-
-
-# --- Bindings -------------------------------------------------------------------------
-
-
-def patient_binding_record(
-    *, phone_digest: str, patient_digest: str, source: str, evidence: str, actor
-) -> tuple[PatientBinding, bool]:
-    """Bind (or re-confirm) a phone to a patient after a trusted check. The
-    only writer of bindings (``patient_bindings_refresh``: a verified SMS
-    authorization or a passed face check at a kiosk). Returns (binding, created)."""
-    if source not in BindingSource.values:
-        raise ValueError(f"unknown binding source {source!r}")
-    now = timezone.now()
-    with transaction.atomic():
-        binding, created = PatientBinding.objects.select_for_update().get_or_create(
-            phone_digest=phone_digest,
-            patient_digest=patient_digest,
-            defaults={"source": source, "evidence": evidence[:100], "created_at": now},
-        )
-        if not created:
-            binding.confirmed_at = now
-            binding.evidence = evidence[:100]
-            binding.save(update_fields=["confirmed_at", "evidence"])
-        operation_log_record(
-            actor=actor,
-            action="patients.bound" if created else "patients.rebound",
-            target=binding,
-            after={"source": source, "evidence": evidence[:100]},
-        )
-    return binding, created
-
-
-# Which granted authorizations prove that a phone belongs to a patient.
-_BINDING_SOURCES = {
-    # The code texted to this phone came back to the doctor.
-    Method.SMS: BindingSource.SMS_AUTHORIZATION,
-    # The patient's face matched the ID card's chip photo at a hospital kiosk,
-    # and the patient gave this phone there; signing in here proves the phone.
-    Method.FACE: BindingSource.FACE_KIOSK,
-}
-
-
-def patient_bindings_refresh(*, phone_digest: str, actor) -> int:
-    """Bind this phone to every patient for whom a hospital sent it in an SMS
-    authorization that was then verified, or in a face authorization whose
-    face check passed. Returns how many bindings were created or re-confirmed."""
-    rows = (
-        Authorization.objects.filter(method__in=_BINDING_SOURCES, phone_digest=phone_digest)
-        .exclude(granted_at=None)
-        .order_by("patient_digest", "-granted_at", "-id")
-        .values_list("patient_digest", "granted_at", "id", "method")
-    )
-    latest: dict[str, tuple] = {}
-    for patient_digest, granted_at, pk, method in rows:
-        latest.setdefault(patient_digest, (granted_at, pk, method))
-    known = dict(
-        PatientBinding.objects.filter(phone_digest=phone_digest).values_list(
-            "patient_digest", "confirmed_at"
-        )
-    )
-    done = 0
-    for patient_digest, (granted_at, pk, method) in latest.items():
-        confirmed = known.get(patient_digest)
-        if confirmed is not None and confirmed >= granted_at:
-            continue
-        patient_binding_record(
-            phone_digest=phone_digest,
-            patient_digest=patient_digest,
-            source=_BINDING_SOURCES[method],
-            evidence=f"authorization:{pk}",
-            actor=actor,
-        )
-        done += 1
-    return done
 
 
 # --- Requests from hospitals ----------------------------------------------------------

@@ -88,9 +88,6 @@ def login_code(request):
             form.add_error("code", exc.message)
         else:
             request.patient.sign_in(attempt["phone_digest"])
-            services.patient_bindings_refresh(
-                phone_digest=attempt["phone_digest"], actor=request.patient.actor
-            )
             return redirect("patients:home")
     return render(request, "patients/login_code.html", {"form": form, "masked": attempt["masked"]})
 
@@ -127,7 +124,6 @@ def logout(request):
 @patient_page()
 def home(request):
     phone_digest = request.patient.phone_digest
-    services.patient_bindings_refresh(phone_digest=phone_digest, actor=request.patient.actor)
     identities = selectors.identities(phone_digest)
     digests = [i.patient_digest for i in identities]
     context = {

@@ -50,6 +50,11 @@ class RelayCode(StrEnum):
     AUTHORIZATION_LOCKED = "AUTHORIZATION_LOCKED"
     RESEND_NOT_APPLICABLE = "RESEND_NOT_APPLICABLE"
     FACE_NOT_AVAILABLE = "FACE_NOT_AVAILABLE"
+    # The patient cannot be reached, or is being guessed at (409, 429)
+    PHONE_NOT_ON_RECORD = "PHONE_NOT_ON_RECORD"
+    NO_CODE_CHANNEL = "NO_CODE_CHANNEL"
+    PATIENT_REQUESTS_LIMIT = "PATIENT_REQUESTS_LIMIT"
+    PATIENT_BLOCKED = "PATIENT_BLOCKED"
     # Views refused
     NO_CONSENT = "NO_CONSENT"
     CONSENT_EXPIRED = "CONSENT_EXPIRED"
@@ -69,6 +74,10 @@ _STATUS = {
     RelayCode.AUTHORIZATION_EXPIRED: 410,
     RelayCode.AUTHORIZATION_LOCKED: 423,
     RelayCode.FACE_NOT_AVAILABLE: 503,
+    RelayCode.PHONE_NOT_ON_RECORD: 409,
+    RelayCode.NO_CODE_CHANNEL: 409,
+    RelayCode.PATIENT_REQUESTS_LIMIT: 429,
+    RelayCode.PATIENT_BLOCKED: 429,
     RelayCode.NO_CONSENT: 403,
     RelayCode.CONSENT_REVOKED: 403,
     RelayCode.CONSENT_EXPIRED: 410,
@@ -107,6 +116,21 @@ _MESSAGES = {
     ),
     RelayCode.RESEND_NOT_APPLICABLE: _("Only sms and authcode requests have a code to resend."),
     RelayCode.FACE_NOT_AVAILABLE: _("Face verification is not available on this hub yet."),
+    RelayCode.PHONE_NOT_ON_RECORD: _(
+        "The patient has no phone of record, so no SMS code can be sent: use face "
+        "verification, or ask the patient to register on the patient pages."
+    ),
+    RelayCode.NO_CODE_CHANNEL: _(
+        "The patient has no way to read an authorization code (no phone of record, no "
+        "message subscription): use face verification, or ask the patient to register."
+    ),
+    RelayCode.PATIENT_REQUESTS_LIMIT: _(
+        "This patient already has too many open verification requests; finish or wait for one."
+    ),
+    RelayCode.PATIENT_BLOCKED: _(
+        "Too many failed verifications for this patient today; new requests are refused "
+        "until tomorrow."
+    ),
     RelayCode.NO_CONSENT: _("This hospital holds no authorization from this patient."),
     RelayCode.CONSENT_EXPIRED: _("The patient's authorization has expired."),
     RelayCode.CONSENT_REVOKED: _("The patient's authorization has been revoked."),

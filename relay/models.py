@@ -41,6 +41,15 @@ class Method(models.TextChoices):
 ONSITE_METHODS = (Method.SMS, Method.AUTHCODE, Method.FACE)
 
 
+class PhoneCheck(models.TextChoices):
+    """Where an SMS code went, compared with the hospital's phone."""
+
+    MATCHES = "matches", _("sent to the phone of record (the hospital's phone matched)")
+    DIFFERS = "differs", _("sent to the phone of record (the hospital's phone differed)")
+    NOT_GIVEN = "not_given", _("sent to the phone of record")
+    UNRECORDED = "unrecorded", _("unverified phone: no phone of record")
+
+
 class State(models.TextChoices):
     PENDING = "pending", _("pending")
     GRANTED = "granted", _("granted")
@@ -93,8 +102,16 @@ class Authorization(models.Model):
     patient_ref = models.CharField(
         _("patient id in the hospital"), max_length=64, blank=True, default=""
     )
+    # The phone the hospital sent (compared with the record, never trusted).
     phone = SealedTextField(_("phone number"), purpose="phone", null=True, blank=True)
     phone_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # sms: how the hospital's phone compared with the patient's phone of
+    # record; "unrecorded" marks a consent verified on an unverified phone.
+    phone_check = models.CharField(
+        _("phone check"), max_length=16, choices=PhoneCheck.choices, blank=True, default=""
+    )
+    # sms: the masked phone the code went to (a mask, never the number).
+    code_sent_to = models.CharField(_("code sent to"), max_length=16, blank=True, default="")
 
     # The doctor who asked.
     staff_no = models.CharField(_("staff number"), max_length=64, blank=True, default="")
@@ -177,3 +194,22 @@ class Authorization(models.Model):
             "staff_no": self.staff_no,
             "patient_digest": self.patient_digest[:16],
         }
+
+
+class PatientGuard(models.Model):
+    """Failed verifications of one patient across every hospital's requests,
+    per day: past ``PATIENT_DAILY_FAILURES_MAX`` the patient's requests are
+    refused until ``blocked_until`` (guessing a patient's codes by asking
+    again and again). One row per patient digest; no personal data."""
+
+    patient_digest = models.CharField(max_length=64, primary_key=True, editable=False)
+    day = models.DateField(_("day"))
+    failures = models.PositiveIntegerField(_("failed verifications that day"), default=0)
+    blocked_until = models.DateTimeField(_("blocked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("patient guard")
+        verbose_name_plural = _("patient guards")
+
+    def __str__(self) -> str:
+        return f"guard {self.patient_digest[:12]} ({self.failures} on {self.day})"

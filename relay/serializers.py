@@ -34,7 +34,7 @@ from hub.errors import HubError
 from hub.gm import sm4_encrypt_ecb_hex
 from hub.province.params import CARD_TYPES
 from relay.errors import RelayCode, relay_error
-from relay.models import ONSITE_METHODS, Authorization, Method, State, SyncState
+from relay.models import ONSITE_METHODS, Authorization, Method, PhoneCheck, State, SyncState
 
 #: Hex of an SM4-encrypted ID or phone number (64 UTF-8 bytes -> 160 hex).
 MAX_CIPHER_HEX = 512
@@ -334,7 +334,20 @@ class AuthorizationOut(serializers.Serializer):
     patientId = serializers.CharField(
         help_text="The HIS patient id sent at start (empty for an appointment)."
     )
-    phone = serializers.CharField(help_text="masked; sms only")
+    phone = serializers.CharField(
+        help_text="The phone the hospital sent, masked. Never where an SMS code goes: "
+        "that is the patient's phone of record (codeSentTo)."
+    )
+    codeSentTo = serializers.CharField(
+        help_text="sms: the masked phone the code was sent to (the patient's phone of "
+        "record; the hospital's own phone only when the city allows unrecorded phones)."
+    )
+    phoneCheck = serializers.ChoiceField(
+        choices=["", *PhoneCheck.values],
+        help_text="sms: the hospital's phone compared with the phone of record: matches, "
+        "differs, not_given; unrecorded = no phone of record, the consent is marked "
+        "as verified on an unverified phone.",
+    )
     staffNo = serializers.CharField()
     staffName = serializers.CharField()
     authDays = serializers.IntegerField(help_text="How many days a grant lasts.")
@@ -383,6 +396,8 @@ def authorization_data(authorization: Authorization) -> dict:
         "patientName": a.patient_name_masked,
         "patientId": a.patient_ref,
         "phone": a.phone_masked,
+        "codeSentTo": a.code_sent_to,
+        "phoneCheck": a.phone_check,
         "staffNo": a.staff_no,
         "staffName": a.staff_name,
         "authDays": a.auth_days,

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from hospitals.models import Hospital
-from hub.protect import digest
+from hub.protect import digest, mask_phone
 from identity import services as identity
-from identity.errors import CodeLocked
+from identity.errors import CodeLocked, CodeWrong
 from relay.endings import (  # noqa: F401  (re-exported)
     authorization_expire_due,
     authorization_refuse,
@@ -29,6 +29,12 @@ from relay.endings import (  # noqa: F401  (re-exported)
 )
 from relay.errors import RelayCode, relay_error
 from relay.models import Authorization, Method, State
+from relay.patient_limits import (
+    check_patient_may_start,
+    check_patient_may_verify,
+    patient_failure_record,
+)
+from relay.patient_reach import check_code_channel, kiosk_phone_record, sms_target
 from relay.records import (
     MAX_FAILURES,
     VALID_DAYS,
@@ -66,25 +72,34 @@ def authorization_start(
         raise relay_error(RelayCode.METHOD_UNKNOWN)
     if method == Method.FACE:
         _face()  # refuse at once when face checks are not installed
+    patient = digest(id_number, purpose="id")
+    check_patient_may_start(patient)
+    target, phone_check = None, ""
+    if method == Method.SMS:
+        target, phone_check = sms_target(patient_digest=patient, phone=phone)
+    elif method == Method.AUTHCODE:
+        check_code_channel(patient_digest=patient)
     with transaction.atomic():
         auth = Authorization.objects.create(
             hospital=hospital,
             method=method,
             state=State.PENDING,
             patient_idcard=id_number,
-            patient_digest=digest(id_number, purpose="id"),
+            patient_digest=patient,
             card_type=card_type,
             patient_name=patient_name,
             patient_ref=patient_ref,
             phone=phone or None,
             phone_digest=digest(phone, purpose="phone") if phone else "",
+            phone_check=phone_check,
+            code_sent_to=mask_phone(target) if target else "",
             staff_no=staff_no,
             staff_name=staff_name,
             auth_days=VALID_DAYS,
         )
         log_change(actor, "authorization.started", auth, None)
         if method == Method.SMS:
-            identity.sms_challenge_start(reference=auth.reference, phone=phone, actor=actor)
+            identity.sms_challenge_start(reference=auth.reference, phone=target, actor=actor)
         elif method == Method.AUTHCODE:
             # The code goes to the patient (their pages, or the push backend);
             # the hospital never sees it.
@@ -102,7 +117,8 @@ def authorization_resend(*, authorization: Authorization, actor) -> Authorizatio
     challenge = identity.challenge_for(auth.reference)
     if auth.method == Method.SMS:
         if challenge is None:
-            identity.sms_challenge_start(reference=auth.reference, phone=auth.phone, actor=actor)
+            target, _check = sms_target(patient_digest=auth.patient_digest, phone=auth.phone)
+            identity.sms_challenge_start(reference=auth.reference, phone=target, actor=actor)
         else:
             identity.sms_challenge_resend(challenge=challenge, actor=actor)
     else:
@@ -150,6 +166,7 @@ def authorization_verify(
     if auth.method == Method.APPOINTMENT:
         raise conflict(auth, "verify")
     _check_verifiable(auth)
+    check_patient_may_verify(auth.patient_digest)
     face_details = None
     if auth.method in (Method.SMS, Method.AUTHCODE):
         if not code:
@@ -159,8 +176,11 @@ def authorization_verify(
             raise conflict(auth, "verify")
         try:
             identity.challenge_verify(challenge=challenge, code=code, actor=actor)
-        except CodeLocked:
-            end_pending(auth.pk, State.LOCKED, actor=actor)
+        except (CodeWrong, CodeLocked) as refusal:
+            # Counted per patient across every hospital's requests.
+            patient_failure_record(patient_digest=auth.patient_digest, hospital_id=auth.hospital_id)
+            if isinstance(refusal, CodeLocked):
+                end_pending(auth.pk, State.LOCKED, actor=actor)
             raise
     else:
         if not id_photo or not live_photo:
@@ -169,10 +189,14 @@ def authorization_verify(
         result = compare_faces(id_photo, live_photo)
         face_details = result.audit_details()
         if not result.match:
+            patient_failure_record(patient_digest=auth.patient_digest, hospital_id=auth.hospital_id)
             if _face_failed(auth.pk, actor, face_details):
                 raise relay_error(RelayCode.AUTHORIZATION_LOCKED)
             raise face_mismatch()
-    return _grant(auth.pk, actor, face=face_details)
+    granted, outcome = _grant(auth.pk, actor, face=face_details)
+    if granted.method == Method.FACE:
+        kiosk_phone_record(authorization=granted, actor=actor)
+    return granted, outcome
 
 
 def _face_failed(pk: int, actor, details: dict) -> bool:

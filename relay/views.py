@@ -76,11 +76,10 @@ class AuthorizationStartView(HospitalAPIView):
             decrypt_field(key, data["patientIdcard"], field="patientIdcard"), card_type
         )
         phone = None
-        if method == Method.SMS and not data.get("phone"):
-            raise relay_error(RelayCode.PHONE_REQUIRED)
-        # sms: the code goes to this phone. face: optional, the phone the
-        # patient gives at the kiosk; once the face check passes it binds that
-        # phone to this ID for the patient's own pages.
+        # sms: compared with the patient's phone of record, where the code
+        # goes (relay.patient_reach). face: optional, the phone the patient
+        # gives at the kiosk; a passed face check records it when the patient
+        # has no phone of record yet.
         if data.get("phone") and method in (Method.SMS, Method.FACE):
             phone = decrypt_field(key, data["phone"], field="phone").strip()
             if not codes.phone_is_valid(phone):

@@ -3,11 +3,13 @@ keeps every row.
 
 The code of the last commit before the move (``BEFORE_MOVE``) is taken from
 git, migrated into a PostgreSQL database of its own and given data (the demo
-registry, consents, a patient's binding, a permission granted on the consent
+registry, consents, two phone bindings, a permission granted on the consent
 model, an admin history entry); a copy of that database is then migrated by
-today's code. Every table keeps its rows (the two moved tables under their new
-names), the sealed fields still open, and the permission and admin history
-follow the model to its new app.
+today's code. Every table keeps its rows (the consents under their new table
+name), the sealed fields still open, and the permission and admin history
+follow the model to its new app. The bindings table is gone: the binding a
+face check at a kiosk made became the patient's phone of record; the one a
+hospital's SMS authorization made (a phone the hospital chose) is dropped.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 #: The last commit of main before relay/ and patients/ became apps.
 BEFORE_MOVE = "63f584959588e1652e9b5d09e3935080b0ce3cb6"
-RENAMED = {
-    "hub_authorization": "relay_authorization",
-    "identity_patientbinding": "patients_patientbinding",
-}
+RENAMED = {"hub_authorization": "relay_authorization"}
+#: Replaced by identity_patientphone (patients/migrations/0003).
+REMOVED = {"identity_patientbinding"}
+#: New models bring their permissions and content types (and the roles get them).
+GROWS = {"auth_permission", "auth_group_permissions", "django_content_type", "django_migrations"}
 
 OLD_DATA = r"""
 import json
@@ -46,15 +49,20 @@ from identity.models import PatientBinding
 
 hospital = Hospital.objects.get(org_code="455404482")
 ids = []
-for n, state in enumerate(["granted", "pending", "revoked"]):
+for n, (method, state) in enumerate([("sms", "granted"), ("sms", "pending"), ("face", "granted")]):
     auth = Authorization.objects.create(
-        hospital=hospital, method="sms", state=state,
+        hospital=hospital, method=method, state=state,
         patient_idcard=f"44010619900307{n:03d}X", patient_digest=digest(f"p{n}", purpose="id"),
-        card_type="01", patient_name="张三", phone="13800138000", staff_no="doc001",
+        card_type="01", patient_name="张三", phone=f"1380013800{n}", staff_no="doc001",
+        phone_digest=digest(f"1380013800{n}", purpose="phone"),
+        granted_at=timezone.now() if state == "granted" else None,
     )
     ids.append(auth.pk)
-PatientBinding.objects.create(phone_digest="a" * 64, patient_digest="b" * 64,
-                              source="sms_authorization", evidence=f"authorization:{ids[0]}")
+for n, source in ((0, "sms_authorization"), (2, "face_kiosk")):
+    PatientBinding.objects.create(
+        phone_digest=digest(f"1380013800{n}", purpose="phone"),
+        patient_digest=digest(f"p{n}", purpose="id"), source=source,
+        evidence=f"authorization:{ids[n]}")
 user = User.objects.create_user("officer", password="x" * 12)
 user.user_permissions.add(Permission.objects.get(
     content_type__app_label="hub", codename="change_authorization"))
@@ -68,15 +76,15 @@ NEW_CHECK = r"""
 import json
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
-from patients.models import PatientBinding
+from identity.models import PatientPhone
 from relay.models import Authorization
 
 rows = list(Authorization.objects.order_by("pk"))
 print(json.dumps({
     "ids": [a.pk for a in rows],
     "idcards": [a.patient_idcard for a in rows],
-    "phones": [a.phone for a in rows],
-    "bindings": PatientBinding.objects.count(),
+    "auth_phones": [a.phone for a in rows],
+    "phones": [(p.idcard, p.phone, p.source, p.evidence) for p in PatientPhone.objects.all()],
     "perm": User.objects.get(username="officer").has_perm("relay.change_authorization"),
     "log": [e.content_type.app_label for e in LogEntry.objects.all()],
 }))
@@ -170,15 +178,22 @@ def test_migrate_from_before_the_move_keeps_every_row(old_code, databases_for_up
 
     after = _row_counts(new)
     for table, count in before.items():
+        if table in REMOVED:
+            assert table not in after
+            continue
         moved_to = RENAMED.get(table, table)
         assert moved_to in after, f"{table} is gone after the upgrade"
-        if table != "django_migrations":
+        if table in GROWS:
+            assert after[moved_to] >= count, f"{table}: {count} rows before, {after[moved_to]}"
+        else:
             assert after[moved_to] == count, f"{table}: {count} rows before, {after[moved_to]}"
     assert not set(RENAMED) & set(after)
     found = json.loads(_manage(ROOT, new, "shell", stdin=NEW_CHECK).strip().splitlines()[-1])
     assert found["ids"] == sorted(ids)
     assert found["idcards"] == [f"44010619900307{n:03d}X" for n in range(3)]
-    assert found["phones"] == ["13800138000"] * 3
-    assert found["bindings"] == 1
+    assert found["auth_phones"] == [f"1380013800{n}" for n in range(3)]
+    assert found["phones"] == [
+        ["44010619900307002X", "13800138002", "face_kiosk", f"authorization:{ids[2]}"]
+    ]
     assert found["perm"] is True
     assert found["log"] == ["relay"]

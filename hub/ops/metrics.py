@@ -72,6 +72,11 @@ SMS_SENDS = Counter(
     "SMS messages handed to a sender backend, by backend and outcome.",
     ["backend", "outcome"],
 )
+PATIENT_BLOCKS = Counter(
+    "hub_patient_blocks",
+    "Patients whose verification requests were blocked for a day after too many failed "
+    "verifications across hospitals (someone may be guessing their codes).",
+)
 SMS_REFUSALS = Counter(
     "hub_sms_refusals",
     "SMS not sent because the hub (cooldown, per-phone caps, bad number) or the provider "

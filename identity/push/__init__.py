@@ -32,6 +32,9 @@ class PushMessage:
 
 class BasePushBackend:
     name = "base"
+    #: Whether a pushed code reaches the patient: an authorization-code request
+    #: for a patient with no phone of record is refused unless it does.
+    reaches_patient = False
 
     def __init__(self, **options) -> None:
         self.options = options

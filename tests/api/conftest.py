@@ -21,7 +21,7 @@ import pytest
 from hub.gm.xtif import signed_headers
 from tests.fixtures.complaints import intake_body
 from tests.fixtures.hospitals import DEMO_A, DEMO_B, make_demo_hospital
-from tests.fixtures.relay import resident_id
+from tests.fixtures.relay import record_phone, resident_id
 
 DEMO_PATIENT_ID = "44010619900307001X"  # the one of the schema's examples
 
@@ -83,6 +83,9 @@ def api_world(transactional_db, province_sim, settings) -> ApiWorld:
         assert auth.sync_state == SyncState.SYNCED, auth.sync_reason
         return auth.pk
 
+    # The schema's examples use the demo resident with this phone of record.
+    record_phone(DEMO_PATIENT_ID, "13800138000")
+    record_phone(resident_id(3), "13900139000")
     live_id = grant(DEMO_PATIENT_ID)
     granted_id = grant(resident_id(2))
     pending = services.authorization_start(

@@ -11,12 +11,13 @@ import pytest
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.gm import sm4_encrypt_ecb_hex
 from hub.context import bind_request_id, reset_request_id
+from hub.gm import sm4_encrypt_ecb_hex
 from hub.province.client import SAVE_PATH, ProvinceAccount, save_authorization
 from hub.province.simulator.state import DEMO_ACCOUNT
 from tests.api.conftest import DEMO_PATIENT_ID, _signed_a
 from tests.fixtures.hospitals import DEMO_A, make_demo_hospital
+from tests.fixtures.relay import record_phone
 
 
 class ProvinceStub:
@@ -139,6 +140,7 @@ def test_metrics_count_a_relayed_call_an_sms_and_a_refused_sms(transactional_db,
         SAVE_PATH, data=_compat_body(), content_type="application/json", headers=_signed_a()
     )
     assert relayed.status_code == 200 and relayed.json()["returnCode"] == "1", relayed.content
+    record_phone(DEMO_PATIENT_ID, "13800138000")
     start = {
         "patientIdcard": sm4_encrypt_ecb_hex(DEMO_A["sm4_key"], DEMO_PATIENT_ID),
         "cardType": "01",

@@ -197,6 +197,14 @@ def test_seed_demo_is_idempotent_and_matches_the_docs(settings, tmp_path, provin
     assert {"455404482", "455404483"} <= set(orgs)
     assert province_sim.state.org_name("455404483") == "演示第二医院"
     assert SignedClient("hosp-b", "hosp-b-token").get("/api/v1/hospitals/me").status_code == 200
+    # The demo residents' phones of record, once each (the seed ran twice).
+    from hub.protect import digest
+    from identity.models import PatientPhone
+    from identity.phones import phone_of_record
+
+    assert PatientPhone.objects.count() == 2
+    demo = phone_of_record(patient_digest=digest("44010619900307001X"))
+    assert demo.phone == "13800138000" and demo.source == "registry"
 
 
 def test_seed_demo_refused_in_production(settings):

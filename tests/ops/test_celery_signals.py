@@ -7,8 +7,8 @@ from celery import Celery
 from celery.app.task import Context
 
 from hub.celery import app as hub_app
-from hub.ops import celery_signals
 from hub.context import bind_request_id, current_request_id, reset_request_id
+from hub.ops import celery_signals
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Helpers of the patient-page tests (tests/identity/test_patient_*.py and
+"""Helpers of the patient-page tests (tests/patients/test_patient_*.py and
 tests/e2e/test_patient_browser.py): a hospital's calls through the signed
-test client, binding a phone by a verified SMS authorization, signing in."""
+test client, a phone of record, an SMS authorization verified, signing in."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 from hub.gm import sm4_encrypt_ecb_hex
 from tests.fixtures.hospitals import DEMO_A
-from tests.fixtures.relay import view_param
+from tests.fixtures.relay import record_phone, view_param
 
 PATIENT_PHONE = "13700001111"
 ATTACKER_PHONE = "13900002222"
@@ -60,10 +60,13 @@ def view(api, idcard: str, org_code: str = DEMO_A["org_code"], **param):
     return api.post_json("/api/v1/views", {"param": enc(plain, api.sm4_key)})
 
 
-def bind_by_sms(api, sms_outbox, idcard: str, phone: str) -> int:
-    """What the trusted path looks like: the hospital sends ``phone`` for the
-    patient in an SMS authorization and the doctor enters the code."""
+def grant_by_sms(api, sms_outbox, idcard: str, phone: str) -> int:
+    """The honest path: ``phone`` is the patient's phone of record (the
+    registry import's way), the hospital starts an SMS authorization, the code
+    goes to that phone and the patient tells the doctor."""
+    record_phone(idcard, phone)
     auth_id = start(api, idcard, "sms", phone=phone)
+    assert sms_outbox[-1].phone == phone
     answer = verify(api, auth_id, sms_outbox[-1].params["code"])
     assert answer.status_code == 200, answer.content
     return auth_id

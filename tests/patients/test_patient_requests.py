@@ -17,7 +17,7 @@ from tests.fixtures.hospitals import DEMO_A
 from tests.fixtures.relay import resident_id
 from tests.patients.patient_helpers import (
     PATIENT_PHONE,
-    bind_by_sms,
+    grant_by_sms,
     province_account,
     shown_code,
     sign_in,
@@ -34,7 +34,7 @@ ACTOR = "patient:" + digest(PATIENT_PHONE, purpose="phone")
 def patient(transactional_db, province_sim, api_a, client, sms_outbox):
     """A patient whose phone hospital A bound (SMS authorization), signed in."""
     province_account(province_sim)
-    first = bind_by_sms(api_a, sms_outbox, PATIENT_ID, PATIENT_PHONE)
+    first = grant_by_sms(api_a, sms_outbox, PATIENT_ID, PATIENT_PHONE)
     sign_in(client, sms_outbox, PATIENT_PHONE)
     client.first_authorization = first
     return client
@@ -158,9 +158,9 @@ def test_report_a_problem_creates_a_complaint(patient, hospital_a):
         "record_date": "2024-03-05",
         "description": "化验结果不是我的。",
     }
-    from patients.models import PatientBinding
+    from identity.models import PatientPhone
 
-    form["patient"] = PatientBinding.objects.get().pk
+    form["patient"] = PatientPhone.objects.get().pk
     future = patient.post("/me/report/", {**form, "record_date": "2999-01-01"})
     assert future.status_code == 200 and "日期不能晚于今天" in future.content.decode()
     answer = patient.post("/me/report/", form)

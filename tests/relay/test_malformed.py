@@ -102,7 +102,8 @@ def test_start_refuses_every_malformed_input(relay):
         ("not an ID", start_body(a, patientIdcard=a.enc("ABC")), 400, "ID_NUMBER_INVALID"),
         ("unknown method", start_body(a, method="fax"), 400, "METHOD_UNKNOWN"),
         ("appointment here", start_body(a, method="appointment"), 400, "METHOD_UNKNOWN"),
-        ("sms no phone", start_body(a, phone=...), 400, "PHONE_REQUIRED"),
+        # No phone of record for GOOD_ID and the default policy "refuse".
+        ("sms, no phone of record", start_body(a, phone=...), 409, "PHONE_NOT_ON_RECORD"),
         ("bad phone", start_body(a, phone=a.enc("12345")), 400, "PHONE_INVALID"),
         (
             "phone wrong key",

@@ -9,6 +9,7 @@ from identity.push import BasePushBackend, PushMessage
 
 class ConsolePushBackend(BasePushBackend):
     name = "console"
+    reaches_patient = True  # a stand-in for a real channel: whoever reads it is the patient
     _lock = threading.Lock()
 
     def __init__(self, *, stream=None, **options) -> None:

@@ -10,6 +10,7 @@ _lock = threading.Lock()
 
 class LocmemPushBackend(BasePushBackend):
     name = "locmem"
+    reaches_patient = True  # a stand-in for a real channel: whoever reads it is the patient
 
     def push(self, message: PushMessage) -> None:
         with _lock:

@@ -1,8 +1,10 @@
 """``python manage.py seed_demo``: the documented demo data (idempotent).
 
 Two live demo hospitals with fixed hub credentials, the simulator's demo
-account as the city's province account, and both orgs registered at the
-simulator. Refused with HUB_ENV=production: the credentials are public.
+account as the city's province account, both orgs registered at the
+simulator, and the demo residents' phones of record (as the city's registry
+import would record them, so SMS authorizations work in the demo). Refused
+with HUB_ENV=production: the credentials are public.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from django.utils import timezone
 
 from hospitals.models import Hospital, HubCredential, ProvinceAccount, Stage, Status
 from hospitals.services import province_account_save
+from identity.models import PhoneSource
+from identity.phones import phone_of_record_set
 
 ACTOR = "command:seed_demo"
 
@@ -25,6 +29,12 @@ DEMO_PROVINCE_ACCOUNT = {
     "app_id": "ff8080818ab5cf57018b3bb2a4af0004",
     "call_sys_code": "zhspt",
 }
+#: Synthetic residents (valid check digits) and their phones of record; the
+#: first is the one of the API documentation's examples.
+DEMO_RESIDENTS = [
+    ("44010619900307001X", "13800138000"),
+    ("440106199003070028", "13800138001"),
+]
 DEMO_HOSPITALS = [
     {
         "org_code": "455404482",
@@ -77,6 +87,15 @@ class Command(BaseCommand):
             self._province_account()
             for demo in DEMO_HOSPITALS:
                 self._hospital(demo)
+            for id_number, phone in DEMO_RESIDENTS:
+                phone_of_record_set(
+                    id_number=id_number,
+                    card_type="01",
+                    phone=phone,
+                    source=PhoneSource.REGISTRY,
+                    evidence="seed_demo",
+                    actor=ACTOR,
+                )
         if not no_simulator:
             for demo in DEMO_HOSPITALS:
                 try:
@@ -84,7 +103,11 @@ class Command(BaseCommand):
                 except Exception as exc:  # a simulator down must not fail the seed
                     outcome = f"not registered ({exc.__class__.__name__}: {exc})"
                 self.stdout.write(f"simulator: {demo['org_code']} {outcome}")
-        self.stdout.write("demo data ready: hospitals 455404482 (hosp-a), 455404483 (hosp-b).")
+        self.stdout.write(
+            "demo data ready: hospitals 455404482 (hosp-a), 455404483 (hosp-b); "
+            "residents 44010619900307001X (phone of record 138****8000), "
+            "440106199003070028 (138****8001)."
+        )
 
     def _province_account(self) -> None:
         existing = ProvinceAccount.objects.filter(paasid=DEMO_PROVINCE_ACCOUNT["paasid"]).first()
