@@ -285,6 +285,22 @@ if SMS_UNRECORDED_PHONE not in ("refuse", "allow"):
 PATIENT_OPEN_REQUESTS_MAX = env.int("PATIENT_OPEN_REQUESTS_MAX", default=3)
 PATIENT_DAILY_FAILURES_MAX = env.int("PATIENT_DAILY_FAILURES_MAX", default=10)
 PATIENT_BLOCK_HOURS = env.int("PATIENT_BLOCK_HOURS", default=24)
+# Mode-1 consents (the HIS asserts the patient agreed) a hospital may relay per
+# day unless its own cap is set; past it "refuse" (429) or "review" (held,
+# pending, until a city administrator decides in the admin).
+MODE1_DAILY_CAP = env.int("MODE1_DAILY_CAP", default=500)
+MODE1_OVER_CAP = env.str("MODE1_OVER_CAP", default="refuse")
+if MODE1_OVER_CAP not in ("refuse", "review"):
+    raise ImproperlyConfigured('MODE1_OVER_CAP must be "refuse" or "review".')
+# Consent notices to the patient's phone of record: the first of a day at once,
+# later ones batched every NOTICE_BATCH_MINUTES, at most NOTICE_MAX_PER_DAY
+# messages a day. Their one-tap revoke links start with PATIENT_PAGES_BASE_URL
+# (the public address of the patient pages; set it in production).
+NOTICE_BATCH_MINUTES = env.int("NOTICE_BATCH_MINUTES", default=60)
+NOTICE_MAX_PER_DAY = env.int("NOTICE_MAX_PER_DAY", default=3)
+PATIENT_PAGES_BASE_URL = env.str(
+    "PATIENT_PAGES_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000"
+)
 
 # --- Signed requests ------------------------------------------------------------
 XTIF_MAX_SKEW_SECONDS = 180

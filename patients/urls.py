@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients import views
+from patients import views, views_links
 
 app_name = "patients"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     ),
     path("views/", views.view_list, name="views"),
     path("report/", views.report, name="report"),
+    # The one-tap revoke link of a consent notice (no sign-in).
+    path("r/<str:token>/", views_links.revoke_link, name="revoke-link"),
 ]

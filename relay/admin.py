@@ -17,6 +17,7 @@ from hub.admin_mixins import ReadOnlyAdminMixin
 from hub.errors import HubError
 from relay.endings import authorization_revoke
 from relay.models import Authorization, State
+from relay.services import authorization_review_decide
 
 
 @admin.register(Authorization)
@@ -31,8 +32,16 @@ class AuthorizationAdmin(HospitalScopedAdminMixin, ReadOnlyAdminMixin, admin.Mod
         "granted_at",
         "valid_until",
         "sync_state",
+        "phone_check",
     )
-    list_filter = ("state", "method", "sync_state", "hospital__district")
+    list_filter = (
+        "state",
+        "method",
+        "held_for_review",
+        "phone_check",
+        "sync_state",
+        "hospital__district",
+    )
     list_select_related = ("hospital",)
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
@@ -44,6 +53,8 @@ class AuthorizationAdmin(HospitalScopedAdminMixin, ReadOnlyAdminMixin, admin.Mod
         "masked_name",
         "card_type",
         "masked_phone",
+        "phone_check",
+        "code_sent_to",
         "staff_no",
         "staff_name",
         "auth_days",
@@ -51,6 +62,7 @@ class AuthorizationAdmin(HospitalScopedAdminMixin, ReadOnlyAdminMixin, admin.Mod
         "granted_at",
         "valid_until",
         "ended_at",
+        "held_for_review",
         "sync_state",
         "sync_attempts",
         "sync_reason",
@@ -58,7 +70,7 @@ class AuthorizationAdmin(HospitalScopedAdminMixin, ReadOnlyAdminMixin, admin.Mod
         "synced_at",
     )
     readonly_fields = fields
-    actions = ["revoke_selected"]
+    actions = ["revoke_selected", "approve_held", "refuse_held"]
 
     @admin.display(description=_("patient ID"))
     def masked_patient(self, obj: Authorization) -> str:
@@ -75,8 +87,32 @@ class AuthorizationAdmin(HospitalScopedAdminMixin, ReadOnlyAdminMixin, admin.Mod
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not request.user.has_perm("relay.change_authorization"):
-            actions.pop("revoke_selected", None)
+            for name in ("revoke_selected", "approve_held", "refuse_held"):
+                actions.pop(name, None)
         return actions
+
+    def _decide_held(self, request, queryset, *, approve: bool) -> None:
+        done = 0
+        for auth in queryset.filter(held_for_review=True, state=State.PENDING):
+            try:
+                authorization_review_decide(authorization=auth, approve=approve, actor=request.user)
+            except HubError as exc:
+                self.message_user(request, f"#{auth.pk}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d consent decided.", "%(n)d consents decided.", done) % {"n": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Approve the selected mode-1 consents held for review"))
+    def approve_held(self, request, queryset):
+        self._decide_held(request, queryset, approve=True)
+
+    @admin.action(description=_("Refuse the selected mode-1 consents held for review"))
+    def refuse_held(self, request, queryset):
+        self._decide_held(request, queryset, approve=False)
 
     @admin.action(description=_("Revoke the selected consents (relayed to the province)"))
     def revoke_selected(self, request, queryset):

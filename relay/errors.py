@@ -55,6 +55,9 @@ class RelayCode(StrEnum):
     NO_CODE_CHANNEL = "NO_CODE_CHANNEL"
     PATIENT_REQUESTS_LIMIT = "PATIENT_REQUESTS_LIMIT"
     PATIENT_BLOCKED = "PATIENT_BLOCKED"
+    # Mode 1 past the hospital's daily cap (429, or 202 held for review)
+    MODE1_DAILY_CAP_REACHED = "MODE1_DAILY_CAP_REACHED"
+    MODE1_HELD_FOR_REVIEW = "MODE1_HELD_FOR_REVIEW"
     # Views refused
     NO_CONSENT = "NO_CONSENT"
     CONSENT_EXPIRED = "CONSENT_EXPIRED"
@@ -78,6 +81,8 @@ _STATUS = {
     RelayCode.NO_CODE_CHANNEL: 409,
     RelayCode.PATIENT_REQUESTS_LIMIT: 429,
     RelayCode.PATIENT_BLOCKED: 429,
+    RelayCode.MODE1_DAILY_CAP_REACHED: 429,
+    RelayCode.MODE1_HELD_FOR_REVIEW: 202,
     RelayCode.NO_CONSENT: 403,
     RelayCode.CONSENT_REVOKED: 403,
     RelayCode.CONSENT_EXPIRED: 410,
@@ -126,6 +131,14 @@ _MESSAGES = {
     ),
     RelayCode.PATIENT_REQUESTS_LIMIT: _(
         "This patient already has too many open verification requests; finish or wait for one."
+    ),
+    RelayCode.MODE1_DAILY_CAP_REACHED: _(
+        "This hospital has relayed its most mode-1 consents for today; ask the patient "
+        "on site (sms, authcode or face) or retry tomorrow."
+    ),
+    RelayCode.MODE1_HELD_FOR_REVIEW: _(
+        "Past this hospital's daily mode-1 consents: held for the city's review, not yet "
+        "granted or relayed to the province."
     ),
     RelayCode.PATIENT_BLOCKED: _(
         "Too many failed verifications for this patient today; new requests are refused "

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.protect import SealedTextField, mask_id, mask_phone
@@ -110,6 +111,9 @@ class Authorization(models.Model):
     phone_check = models.CharField(
         _("phone check"), max_length=16, choices=PhoneCheck.choices, blank=True, default=""
     )
+    # Mode 1 past the hospital's daily cap, with MODE1_OVER_CAP=review: kept
+    # pending until a city administrator approves or refuses it.
+    held_for_review = models.BooleanField(_("held for review"), default=False)
     # sms: the masked phone the code went to (a mask, never the number).
     code_sent_to = models.CharField(_("code sent to"), max_length=16, blank=True, default="")
 
@@ -213,3 +217,47 @@ class PatientGuard(models.Model):
 
     def __str__(self) -> str:
         return f"guard {self.patient_digest[:12]} ({self.failures} on {self.day})"
+
+
+class NoticeKind(models.TextChoices):
+    GRANT = "grant", _("consent granted")
+    FIRST_VIEW = "first_view", _("first view within a consent")
+
+
+class NoticeState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    SKIPPED = "skipped", _("not sent: no phone of record")
+
+
+class ConsentNotice(models.Model):
+    """What the patient is told of a consent: a grant (any mode) and the
+    first view by the hospital within it. Sent to the phone of record, the
+    first of a day at once and later ones batched (``relay.notices``); a
+    notice waits here until sent, so a provider failure loses nothing."""
+
+    authorization = models.ForeignKey(
+        Authorization, on_delete=models.CASCADE, related_name="notices"
+    )
+    patient_digest = models.CharField(max_length=64, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=NoticeState.choices, default=NoticeState.QUEUED
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # One id per text message: notices batched into one message share it.
+    message_key = models.CharField(max_length=32, blank=True, default="", editable=False)
+
+    class Meta:
+        verbose_name = _("consent notice")
+        verbose_name_plural = _("consent notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authorization", "kind"], name="relay_one_notice_per_kind"
+            )
+        ]
+        indexes = [models.Index(fields=["patient_digest", "state"], name="relay_notice_patient")]
+
+    def __str__(self) -> str:
+        return f"notice {self.kind} of authorization #{self.authorization_id} ({self.state})"

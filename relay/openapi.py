@@ -142,6 +142,8 @@ COMPAT = merge(
             R.AUTH_DAYS_INVALID,
         ],
         403: [R.ORG_CODE_MISMATCH],
+        202: [R.MODE1_HELD_FOR_REVIEW],
+        429: [R.MODE1_DAILY_CAP_REACHED],
         502: [R.PROVINCE_UNAVAILABLE, R.PROVINCE_REFUSED],
         504: [R.PROVINCE_TIMEOUT],
     },

@@ -11,4 +11,6 @@ BEAT_SCHEDULE = {
         "task": "relay.expire",
         "schedule": float(getattr(settings, "AUTHORIZATION_EXPIRE_SWEEP_SECONDS", 300)),
     },
+    # Each patient gets at most one batch per NOTICE_BATCH_MINUTES (relay.notices).
+    "relay.notices_flush": {"task": "relay.notices_flush", "schedule": 300.0},
 }

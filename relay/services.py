@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,7 +29,8 @@ from relay.endings import (  # noqa: F401  (re-exported)
     authorization_revoke_patient,
 )
 from relay.errors import RelayCode, relay_error
-from relay.models import Authorization, Method, State
+from relay.models import Authorization, Method, NoticeKind, State
+from relay.notices import notice_queue
 from relay.patient_limits import (
     check_patient_may_start,
     check_patient_may_verify,
@@ -226,6 +228,8 @@ def _grant_locked(auth: Authorization, actor, now, *, face: dict | None = None) 
     save_changes(auth)
     extra = {"face": face} if face else {}
     log_change(actor, "authorization.granted", auth, before, **extra)
+    # The patient hears of it, whatever the mode (relay.notices).
+    notice_queue(authorization=auth, kind=NoticeKind.GRANT)
     return token
 
 
@@ -240,6 +244,19 @@ def _grant(pk: int, actor, *, face: dict | None = None) -> tuple[Authorization, 
     return auth, sync_after_commit(auth, token=token, actor=actor)
 
 
+def _mode1_cap_reached(hospital: Hospital, now) -> bool:
+    """Has ``hospital`` relayed its most mode-1 consents today (its own cap,
+    else the city's ``MODE1_DAILY_CAP``)?"""
+    cap = hospital.mode1_daily_cap
+    if cap is None:
+        cap = int(getattr(settings, "MODE1_DAILY_CAP", 500))
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = Authorization.objects.filter(
+        hospital=hospital, method=Method.APPOINTMENT, created_at__gte=midnight
+    )
+    return today.count() >= cap
+
+
 def authorization_grant_appointment(
     *,
     hospital: Hospital,
@@ -249,7 +266,9 @@ def authorization_grant_appointment(
     actor,
 ) -> tuple[Authorization, SyncOutcome | None]:
     """Mode 1 (online appointment, ``codeAuthRec/save`` with status "1"): the
-    HIS vouches for the consent, so the record is created granted."""
+    HIS vouches for the consent, so the record is created granted, up to the
+    hospital's daily cap; past it the city's ``MODE1_OVER_CAP`` refuses (429)
+    or holds the consent pending for review (202, ``held_for_review``)."""
     auth = Authorization(
         hospital=hospital,
         method=Method.APPOINTMENT,
@@ -259,6 +278,33 @@ def authorization_grant_appointment(
         patient_name=patient_name,
         auth_days=auth_days,
     )
+    if _mode1_cap_reached(hospital, timezone.now()):
+        if getattr(settings, "MODE1_OVER_CAP", "refuse") != "review":
+            raise relay_error(RelayCode.MODE1_DAILY_CAP_REACHED)
+        auth.held_for_review = True
+        with transaction.atomic():
+            auth.save()
+            log_change(actor, "authorization.held_for_review", auth, None)
+        raise relay_error(RelayCode.MODE1_HELD_FOR_REVIEW)
     with transaction.atomic():
         token = _grant_locked(auth, actor, timezone.now())
+    return auth, sync_after_commit(auth, token=token, actor=actor)
+
+
+def authorization_review_decide(
+    *, authorization: Authorization, approve: bool, actor
+) -> tuple[Authorization, SyncOutcome | None]:
+    """A city administrator's decision on a mode-1 consent held for review:
+    approved, it is granted and relayed like any other; refused, it ends."""
+    if not (authorization.held_for_review and authorization.state == State.PENDING):
+        raise conflict(authorization, "review")
+    if not approve:
+        return end_pending(authorization.pk, State.REFUSED, actor=actor), None
+    with transaction.atomic():
+        auth = Authorization.objects.select_for_update(of=("self",)).get(pk=authorization.pk)
+        if auth.state != State.PENDING:
+            raise conflict(auth, "review")
+        auth.held_for_review = False
+        token = _grant_locked(auth, actor, timezone.now())
+        Authorization.objects.filter(pk=auth.pk).update(held_for_review=False)
     return auth, sync_after_commit(auth, token=token, actor=actor)

@@ -12,6 +12,7 @@ the task's body: the services import this module to queue the tasks.
 - ``relay.sync_due``: the sweeper (beat), queues every pending
   sync whose next attempt is due.
 - ``relay.expire``: marks expired authorizations (beat).
+- ``relay.notices_flush``: sends the patients' batched consent notices (beat).
 """
 
 from __future__ import annotations
@@ -68,6 +69,13 @@ def expire_authorizations() -> int:
     from relay.services import authorization_expire_due
 
     return authorization_expire_due(actor="task:expire_authorizations")
+
+
+@shared_task(name="relay.notices_flush", ignore_result=True)
+def flush_consent_notices() -> int:
+    from relay.notices import notices_flush
+
+    return notices_flush()
 
 
 # --- Handing a committed change to the province send ------------------------------------

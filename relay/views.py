@@ -23,6 +23,7 @@ from identity.errors import PhoneInvalid
 from relay import openapi, selectors, services
 from relay.errors import RelayCode, relay_error
 from relay.models import ONSITE_METHODS, Method, SyncState
+from relay.notices import notice_first_view
 from relay.serializers import (
     AuthorizationListOut,
     AuthorizationListQuerySerializer,
@@ -245,6 +246,7 @@ class ViewerUrlIssueView(HospitalAPIView):
             note(request, usage=[VIEW_REFUSED])
             raise
         note(request, authorization_id=auth.pk, usage=[VIEW])
+        notice_first_view(authorization=auth)
         return ok(
             {
                 "viewerUrl": url,

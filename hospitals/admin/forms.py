@@ -32,6 +32,7 @@ class HospitalForm(forms.ModelForm):
             "callback_url",
             "ip_allowlist",
             "throttle_rate",
+            "mode1_daily_cap",
             "province_account",
             "authorization_integration",
             "viewing_integration",

@@ -76,6 +76,15 @@ class Hospital(ApiPrincipal, models.Model):
         validators=[validate_throttle_rate],
         help_text=_('e.g. "600/min"; empty = the default rate; "off" = not throttled.'),
     )
+    mode1_daily_cap = models.PositiveIntegerField(
+        _("mode-1 grants per day"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Consents the hospital's system may assert per day (province-compatible save, "
+            "status 1); empty = the city's default (MODE1_DAILY_CAP)."
+        ),
+    )
     province_account = models.ForeignKey(
         "hospitals.ProvinceAccount",
         verbose_name=_("province account override"),

@@ -25,6 +25,7 @@ EDITABLE_FIELDS = (
     "callback_url",
     "ip_allowlist",
     "throttle_rate",
+    "mode1_daily_cap",
     "authorization_integration",
     "viewing_integration",
 )

@@ -98,8 +98,9 @@ def _code(sms_outbox, phone: str) -> str:
 def test_patient_signs_in_agrees_reads_the_code_and_revokes(
     relay, hub, sms_outbox, phone_page, settings, leak_scan
 ):
-    # A doctor at hospital A once sent this phone an SMS code for the patient
-    # and the patient told it back: the trusted path that binds the phone.
+    # PHONE is the patient's phone of record (the fixture records it as the
+    # registry import would); a doctor at hospital A once had an SMS code sent
+    # there and the patient told it back.
     sms = hub.start(PATIENT_ID, "sms", phone=PHONE).json()["data"]["authorizationId"]
     assert hub.verify(sms, code=_code(sms_outbox, PHONE)).json()["data"]["state"] == "granted"
     # Today the doctor asks again, with an authorization code.
@@ -182,3 +183,31 @@ def test_patient_signs_in_agrees_reads_the_code_and_revokes(
         # Django hands out a connection of that context's own: close it, or it
         # outlives the test and the test database cannot be dropped.
         connections.close_all()
+
+
+def test_the_grant_notice_and_its_one_tap_revoke(relay, hub, sms_outbox, phone_page, settings):
+    """Mode 1: the hospital's system asserts the patient agreed when booking.
+    The patient hears of it on their phone of record and revokes it from the
+    message's link, without signing in."""
+    from tests.fixtures.relay import record_phone
+
+    patient = resident_id(506)
+    record_phone(patient, PHONE)
+    assert hub.compat(patient).json()["returnCode"] == "1"
+    notice = [m for m in sms_outbox if m.phone == PHONE and m.reference.startswith("notice:")]
+    assert len(notice) == 1
+    assert "测试机构名称" in notice[0].text and patient not in notice[0].text
+    link = re.search(r"(https?://\S+/me/r/[^/\s;]+/)", notice[0].text).group(1)
+    assert hub.view(patient).status_code == 200
+
+    page = phone_page
+    page.goto(relay.url + link[link.index("/me/r/") :])
+    assert "测试机构名称" in page.inner_text("main")
+    page.click("button#revoke")
+    page.wait_for_selector("#revoked")
+    assert "不能再查看您的健康档案" in page.inner_text("main")
+    assert hub.view(patient).json()["errorCode"] == "CONSENT_REVOKED"
+    # The link has done its one job.
+    page.goto(relay.url + link[link.index("/me/r/") :])
+    assert "链接已失效" in page.inner_text("main")
+    assert not [p for p in page.problems if "Content Security Policy" in p], page.problems
