@@ -175,7 +175,7 @@ def test_patient_signs_in_agrees_reads_the_code_and_revokes(
     assert page.url.endswith("/me/login/")
     assert not [p for p in page.problems if "Content Security Policy" in p], page.problems
     # Nothing the patient or the doctor typed, nor any code, is in a log.
-    codes = [message.params["code"] for message in sms_outbox]
+    codes = [m.params["code"] for m in sms_outbox if "code" in m.params]
     try:
         leak_scan([PATIENT_ID, PHONE, code, *codes])
     finally:
