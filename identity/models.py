@@ -184,3 +184,52 @@ class PatientPhone(models.Model):
     @property
     def masked_idcard(self) -> str:
         return mask_id(self.idcard)
+
+
+class PhoneImportJob(models.Model):
+    """One registry import started from the back office, run by the Celery task
+    ``identity.phone_import_run`` (``identity.phone_import``).
+
+    The uploaded file is kept sealed in the database (not as a file under
+    MEDIA) until the import has run, then dropped: it holds ID and phone
+    numbers in clear. What stays is counts and the refused lines' numbers and
+    reasons, which never quote an ID or phone number.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    upload = SealedTextField(_("uploaded file"), purpose="phone-import", null=True)
+    # First 12 hex digits of the file's SHA-256, as in the phones' evidence.
+    file_id = models.CharField(_("file"), max_length=12, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
+    total_lines = models.PositiveIntegerField(_("lines"), default=0)
+    done_lines = models.PositiveIntegerField(_("lines done"), default=0)
+    # {"taken", "changed", "unchanged", "refused": n, "refused_lines": [[line, reason], ...]}
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone import")
+        verbose_name_plural = _("phone imports")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"phone import #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

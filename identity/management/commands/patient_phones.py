@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from identity.phone_import import ImportFileError, patient_phones_import
 
@@ -18,6 +18,7 @@ class Command(BaseCommand):
         importing = sub.add_parser("import", help="import a CSV file (idempotent)")
         importing.add_argument("file", type=Path)
 
+    @no_translations  # a command's output is English, for the operator's logs
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         try:
