@@ -22,7 +22,7 @@ CITY_AUDITOR = "City auditor"
 HOSPITAL_OPERATOR = "Hospital operator"
 ROLE_NAMES = (CITY_ADMIN, CITY_AUDITOR, HOSPITAL_OPERATOR)
 
-HUB_APPS = ("hospitals", "identity", "audit", "relay", "complaints", "patients")
+HUB_APPS = ("hospitals", "identity", "audit", "relay", "alerts", "complaints", "patients")
 # Operators may act on complaints routed to them (acknowledge, resolve).
 OPERATOR_CHANGE_APPS = ("complaints",)
 # Credentials: only city administrators see them (masked), never an auditor

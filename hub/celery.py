@@ -17,7 +17,7 @@ app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-_SCHEDULE_MODULES = ("hospitals", "identity", "audit", "relay", "complaints", "patients")
+_SCHEDULE_MODULES = ("hospitals", "identity", "audit", "relay", "alerts", "complaints", "patients")
 
 
 @app.on_after_finalize.connect

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "identity",
     "audit",
     "relay",
+    "alerts",
     "complaints",
     "patients",
 ]
@@ -427,3 +428,79 @@ READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=1.5)
 READYZ_PROVINCE_CACHE_SECONDS = env.float("READYZ_PROVINCE_CACHE_SECONDS", default=10.0)
 # Components reported by /readyz without failing it (e.g. province).
 READYZ_SOFT_CHECKS = env.list("READYZ_SOFT_CHECKS", default=[])
+
+# --- Real-name registration (docs/realname.md) ----------------------------------------
+# A patient whose phone has no record proves who they are on /me/register/:
+# name, resident ID number and a live selfie, checked against the
+# public-security photo by a real-name provider. The backend is a dotted path:
+# the Tencent Cloud FaceID adapter, the local fake (synthetic residents; the
+# embedded default, refused in production) or the disabled stand-in (the
+# production default: the page says registration is not available).
+REALNAME_BACKEND = env.str(
+    "REALNAME_BACKEND",
+    default=(
+        "identity.realname.backends.disabled.DisabledBackend"
+        if PRODUCTION
+        else "identity.realname.backends.fake.FakeBackend"
+    ),
+)
+if PRODUCTION and REALNAME_BACKEND.endswith(".fake.FakeBackend"):
+    raise ImproperlyConfigured(
+        "REALNAME_BACKEND: the fake real-name backend (synthetic residents) is refused in "
+        "production; choose identity.realname.backends.tencent.TencentFaceIdBackend."
+    )
+# Counted failures (no record, mismatch, not live) in a rolling 24 hours, per
+# phone and per ID number, before further attempts are refused (0 = no limit).
+REALNAME_DAILY_FAILURES_MAX = env.int("REALNAME_DAILY_FAILURES_MAX", default=3)
+REALNAME_ID_DAILY_FAILURES_MAX = env.int("REALNAME_ID_DAILY_FAILURES_MAX", default=10)
+# Tencent Cloud FaceID (REALNAME_BACKEND=identity.realname.backends.tencent.TencentFaceIdBackend).
+REALNAME_TENCENT_URL = env.str("REALNAME_TENCENT_URL", default="https://faceid.tencentcloudapi.com")
+REALNAME_TENCENT_SECRET_ID = env.str("REALNAME_TENCENT_SECRET_ID", default="")
+REALNAME_TENCENT_SECRET_KEY = env.str("REALNAME_TENCENT_SECRET_KEY", default="")
+REALNAME_TENCENT_REGION = env.str("REALNAME_TENCENT_REGION", default="")
+REALNAME_TENCENT_ACTION = env.str("REALNAME_TENCENT_ACTION", default="ImageRecognition")
+REALNAME_TENCENT_MIN_SIM = env.float("REALNAME_TENCENT_MIN_SIM", default=80.0)
+REALNAME_TENCENT_TIMEOUT = env.float("REALNAME_TENCENT_TIMEOUT", default=10.0)
+if REALNAME_TENCENT_ACTION not in ("ImageRecognition", "ImageRecognitionV2"):
+    raise ImproperlyConfigured(
+        'REALNAME_TENCENT_ACTION must be "ImageRecognition" or "ImageRecognitionV2".'
+    )
+if PRODUCTION and REALNAME_BACKEND.endswith(".tencent.TencentFaceIdBackend"):
+    for _name in ("REALNAME_TENCENT_SECRET_ID", "REALNAME_TENCENT_SECRET_KEY"):
+        if not env.str(_name, default=""):
+            raise ImproperlyConfigured(
+                f"REALNAME_BACKEND={REALNAME_BACKEND} requires the environment variable {_name}."
+            )
+
+# --- Alerts (docs/alerts.md) ------------------------------------------------------------
+# Security alerts the city acts on: rules evaluated every ALERT_EVALUATE_SECONDS
+# (Celery beat); each new alert is a row in the back-office queue, a count in
+# hub_alerts_total{rule} and an e-mail to ALERT_EMAIL_TO (none when empty).
+ALERT_EVALUATE_SECONDS = env.int("ALERT_EVALUATE_SECONDS", default=120)
+ALERT_EMAIL_TO = env.list("ALERT_EMAIL_TO", default=[])
+# Baselines: a hospital's own daily (nightly) average over the previous
+# ALERT_BASELINE_DAYS days; "far above" is above MULTIPLIER x that average and
+# above the rule's minimum count.
+ALERT_BASELINE_DAYS = env.int("ALERT_BASELINE_DAYS", default=14)
+ALERT_BASELINE_MULTIPLIER = env.float("ALERT_BASELINE_MULTIPLIER", default=3.0)
+# Blocking: SMS codes sent to one phone for more than this many different
+# patients in 24 hours block that phone at once.
+ALERT_PHONE_MAX_PATIENTS = env.int("ALERT_PHONE_MAX_PATIENTS", default=3)
+# Minimum counts of the baseline rules (a day, per staff number / per hospital).
+ALERT_STAFF_MIN_PATIENTS = env.int("ALERT_STAFF_MIN_PATIENTS", default=40)
+ALERT_MODE1_MIN_GRANTS = env.int("ALERT_MODE1_MIN_GRANTS", default=50)
+ALERT_FAILURES_MIN = env.int("ALERT_FAILURES_MIN", default=30)
+# Views at night: local hours [START, END) (may span midnight), and the minimum
+# distinct patients viewed by one hospital in one night.
+ALERT_NIGHT_START_HOUR = env.int("ALERT_NIGHT_START_HOUR", default=0)
+ALERT_NIGHT_END_HOUR = env.int("ALERT_NIGHT_END_HOUR", default=6)
+ALERT_NIGHT_MIN_PATIENTS = env.int("ALERT_NIGHT_MIN_PATIENTS", default=20)
+if not (0 <= ALERT_NIGHT_START_HOUR <= 23 and 0 <= ALERT_NIGHT_END_HOUR <= 23) or (
+    ALERT_NIGHT_START_HOUR == ALERT_NIGHT_END_HOUR
+):
+    raise ImproperlyConfigured(
+        "ALERT_NIGHT_START_HOUR and ALERT_NIGHT_END_HOUR must be different hours from 0 to 23."
+    )
+if ALERT_BASELINE_MULTIPLIER < 1:
+    raise ImproperlyConfigured("ALERT_BASELINE_MULTIPLIER must be at least 1.")
+# --- end of Alerts ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from hospitals.errors import HospitalsCode
 from hospitals.openapi import signed_errors
+from hub import phone_blocks
 from hub.openapi import PATH_ERRORS, merge
 from identity.errors import IdentityCode as I  # noqa: E741
 from identity.face.errors import FaceCode as F
@@ -53,6 +54,7 @@ START = merge(
             R.PHONE_REQUIRED,
         ],
         409: [R.PHONE_NOT_ON_RECORD, R.NO_CODE_CHANNEL],
+        423: [phone_blocks.PHONE_BLOCKED],
         429: [R.PATIENT_REQUESTS_LIMIT, R.PATIENT_BLOCKED],
         503: [R.FACE_NOT_AVAILABLE],
     },
@@ -106,7 +108,7 @@ RESEND = merge(
             R.PHONE_NOT_ON_RECORD,
         ],
         410: [R.AUTHORIZATION_EXPIRED],
-        423: [R.AUTHORIZATION_LOCKED, I.CODE_LOCKED],
+        423: [R.AUTHORIZATION_LOCKED, I.CODE_LOCKED, phone_blocks.PHONE_BLOCKED],
     },
 )
 #: POST /api/v1/views

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from hub import phone_blocks
 from hub.protect import digest
 from identity import phones
 from identity.models import PhoneSource
@@ -30,6 +31,8 @@ from relay.models import Authorization, PhoneCheck
 def sms_target(*, patient_digest: str, phone: str | None) -> tuple[str, str]:
     """``(phone the code goes to, PhoneCheck)`` for an SMS request."""
     record = phones.phone_of_record(patient_digest=patient_digest)
+    # A phone the city blocked (alerts: codes for too many patients) gets none.
+    phone_blocks.refuse_if_blocked(record.phone if record is not None else phone)
     if record is not None:
         if not phone:
             return record.phone, PhoneCheck.NOT_GIVEN

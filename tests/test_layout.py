@@ -14,7 +14,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["hub", "hospitals", "audit", "identity", "relay", "complaints", "patients"]
+ORDER = ["hub", "hospitals", "audit", "identity", "relay", "alerts", "complaints", "patients"]
 RANK = {app: n for n, app in enumerate(ORDER)}
 
 

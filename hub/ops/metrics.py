@@ -225,3 +225,11 @@ def render() -> tuple[bytes, str]:
     """The exposition text of every metric and its content type."""
     body = generate_latest(counted_registry()) + generate_latest(scrape_registry())
     return body, CONTENT_TYPE_LATEST
+
+
+# --- Alerts (docs/alerts.md) --------------------------------------------------------
+ALERTS = Counter(
+    "hub_alerts",
+    "Security alerts raised for the city to act on, by rule (alerts.models.Rule).",
+    ["rule"],
+)
