@@ -6,12 +6,16 @@ from __future__ import annotations
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category
 from complaints.models.complaint import DESCRIPTION_MAX
+from hub.errors import HubError
+from hub.province.params import RESIDENT_ID
 from identity import codes
+from identity.realname import services as realname
 
 
 class PhoneForm(forms.Form):
@@ -94,3 +98,61 @@ class ReportForm(forms.Form):
         if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t" for ch in text):
             raise forms.ValidationError(_("The text contains characters that are not allowed."))
         return text
+
+
+class RealNameForm(forms.Form):
+    """Real-name registration (docs/realname.md): name, resident ID number and
+    a selfie taken with the phone's camera. The checks of name and ID number
+    are identity's own (``identity.realname.services``), so page and service
+    refuse the same input; the provider decides the rest."""
+
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    card_type = forms.ChoiceField(
+        label=_("Identity document"),
+        choices=[(RESIDENT_ID, _("Resident identity card"))],
+        initial=RESIDENT_ID,
+    )
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=24,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    # capture="user": phones open the front camera; no script is needed.
+    selfie = forms.FileField(
+        label=_("A photo of your face, taken now"),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png", "capture": "user"}),
+        error_messages={"required": _("Take a photo of your face with the camera.")},
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that my name, ID number and this photo are sent to the real-name "
+            "verification service for this one check. The platform keeps neither the photo "
+            "nor the check's details."
+        ),
+        required=True,
+        error_messages={"required": _("Please agree to the check to continue.")},
+    )
+
+    def clean_name(self) -> str:
+        try:
+            return realname.clean_name(self.cleaned_data["name"])
+        except HubError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean_id_number(self) -> str:
+        try:
+            return realname.clean_id_number(self.cleaned_data["id_number"], RESIDENT_ID)
+        except HubError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean_selfie(self):
+        selfie = self.cleaned_data["selfie"]
+        if selfie.size > settings.FACE_MAX_IMAGE_BYTES:
+            raise forms.ValidationError(_("The image is too large."))
+        return selfie

@@ -24,13 +24,13 @@ from hub.protect import digest, mask_phone
 from identity import codes
 from identity import services as challenges
 from identity.errors import PhoneInvalid
-from identity.models import CodeChallenge
+from identity.models import CodeChallenge, PatientPhone
 from identity.sms import PATIENT_LOGIN_PREFIX
 from patients.errors import login_not_started, login_throttled, no_record
 from patients.notice import NOTICE_VERSION
 from patients.selectors import latest_authorization
 from relay import services as relay
-from relay.models import Authorization, Method
+from relay.models import Authorization
 
 logger = logging.getLogger(__name__)
 
@@ -155,14 +155,10 @@ def patient_authorization_revoke(*, authorization: Authorization, actor) -> Auth
 
 
 def _reporter_phone(phone_digest: str) -> str | None:
-    """The signed-in number, read back from the SMS authorization that bound it."""
-    auth = (
-        Authorization.objects.filter(method=Method.SMS, phone_digest=phone_digest)
-        .exclude(phone=None)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    return auth.phone if auth else None
+    """The signed-in number: it is a phone of record (the session keeps only
+    its digest), so the sealed number is read back from that record."""
+    record = PatientPhone.objects.filter(phone_digest=phone_digest).first()
+    return record.phone if record else None
 
 
 def patient_problem_report(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients import views, views_links
+from patients import views, views_links, views_register
 
 app_name = "patients"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     # The one-tap revoke link of a consent notice (no sign-in).
     path("r/<str:token>/", views_links.revoke_link, name="revoke-link"),
+    # Real-name registration (docs/realname.md).
+    path("register/", views_register.register, name="register"),
+    path("register/code/", views_register.register_code, name="register-code"),
+    path("register/resend/", views_register.register_resend, name="register-resend"),
+    path("register/done/", views_register.register_done, name="register-done"),
 ]

@@ -15,9 +15,9 @@ from audit.context import note
 from hospitals.clientip import client_ip
 from hub.errors import HubError
 from hub.protect import mask_phone
-from identity.errors import CodeLocked
 from patients import selectors, services
-from patients.forms import AgreeForm, CodeForm, PhoneForm, ReportForm
+from patients.code_step import answer_code
+from patients.forms import AgreeForm, PhoneForm, ReportForm
 from patients.labels import labelled
 from patients.notice import notice_paragraphs
 from patients.session import patient_page
@@ -67,29 +67,14 @@ def login(request):
 @require_http_methods(["GET", "POST"])
 @patient_page(signed_in=False)
 def login_code(request):
-    attempt = request.patient.login
     if request.patient.signed_in:
         return redirect("patients:home")
-    if not attempt:
-        return redirect("patients:login")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.patient_login_verify(
-                reference=attempt["reference"],
-                phone_digest=attempt["phone_digest"],
-                code=form.cleaned_data["code"],
-            )
-        except CodeLocked as exc:
-            request.patient.login_clear()
-            messages.error(request, exc.message)
-            return redirect("patients:login")
-        except HubError as exc:
-            form.add_error("code", exc.message)
-        else:
-            request.patient.sign_in(attempt["phone_digest"])
-            return redirect("patients:home")
-    return render(request, "patients/login_code.html", {"form": form, "masked": attempt["masked"]})
+    return answer_code(
+        request,
+        start_over="patients:login",
+        done="patients:home",
+        template="patients/login_code.html",
+    )
 
 
 @require_POST
