@@ -68,7 +68,15 @@ class HospitalAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
         ),
         (
             _("Calls"),
-            {"fields": ["callback_url", "ip_allowlist", "throttle_rate", "mode1_daily_cap", "province_account"]},
+            {
+                "fields": [
+                    "callback_url",
+                    "ip_allowlist",
+                    "throttle_rate",
+                    "mode1_daily_cap",
+                    "province_account",
+                ]
+            },
         ),
         (
             _("Operation report"),
