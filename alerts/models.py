@@ -29,6 +29,7 @@ class Rule(models.TextChoices):
         _("failed verifications far above usual"),
     )
     NIGHT_BULK_VIEWS = "night_bulk_views", _("bulk record views at night")
+    PATIENT_BLOCKED = "patient_blocked", _("a patient's codes guessed across hospitals")
 
 
 class Severity(models.TextChoices):

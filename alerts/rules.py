@@ -47,7 +47,7 @@ from audit.masking import scrub_text
 from audit.models import AccessLog, OperationLog
 from hub.protect import digest
 from identity.models import CodeChallenge
-from relay.models import Authorization, Method
+from relay.models import Authorization, Method, PatientGuard
 
 # --- One phone, codes for many patients (blocking) ------------------------------------------
 
@@ -402,6 +402,42 @@ def night_bulk_views(*, now: datetime) -> list[Finding]:
     return findings
 
 
+# --- A patient blocked after failed verifications across hospitals ---------------------------
+
+
+def patient_blocked(*, now: datetime) -> list[Finding]:
+    """A patient the relay blocked (``relay.patient_limits``: too many failed
+    verifications in a day, across hospitals): the block is already in force;
+    the alert tells the officer which hospitals asked."""
+    findings = []
+    guards = PatientGuard.objects.filter(blocked_until__gt=now).order_by("patient_digest")
+    for guard in guards:
+        since = guard.blocked_until - timedelta(hours=int(setting("PATIENT_BLOCK_HOURS", 24)))
+        asked = (
+            Authorization.objects.filter(
+                patient_digest=guard.patient_digest, created_at__gte=since - timedelta(days=1)
+            )
+            .values_list("hospital_id", flat=True)
+            .distinct()
+        )
+        codes = org_codes_of(set(asked))
+        findings.append(
+            Finding(
+                rule=Rule.PATIENT_BLOCKED,
+                severity=Severity.HIGH,
+                day=timezone.localdate(since),
+                scope=f"patient:{guard.patient_digest[:32]}",
+                subject=f"patient {guard.patient_digest[:12]}",
+                details={
+                    "failures": guard.failures,
+                    "blocked_until": guard.blocked_until.isoformat(),
+                    "hospitals": sorted(codes.values()),
+                },
+            )
+        )
+    return findings
+
+
 # --- The registry -----------------------------------------------------------------------------
 
 #: Rules over one local calendar day: evaluated for today (and, just after
@@ -412,7 +448,11 @@ DAY_RULES: tuple[Callable[..., list[Finding]], ...] = (
     failed_verifications_spike,
 )
 #: Rules over a window ending now (the last 24 hours, the current night).
-NOW_RULES: tuple[Callable[..., list[Finding]], ...] = (phone_many_patients, night_bulk_views)
+NOW_RULES: tuple[Callable[..., list[Finding]], ...] = (
+    phone_many_patients,
+    night_bulk_views,
+    patient_blocked,
+)
 
 #: What the officer should do, per rule (the e-mail and the alert page show it).
 ADVICE = {
@@ -434,6 +474,11 @@ ADVICE = {
     Rule.FAILED_VERIFICATIONS_SPIKE: _(
         "Someone may be guessing patients' codes. Ask the hospital which staff numbers "
         "started the failing requests and whether patients were present."
+    ),
+    Rule.PATIENT_BLOCKED: _(
+        "Someone failed to verify this patient many times today across hospitals: new "
+        "requests for the patient are refused until the block ends. Ask the hospitals listed "
+        "which staff started the requests and whether the patient was present."
     ),
     Rule.NIGHT_BULK_VIEWS: _(
         "Many records were opened at night. Ask the hospital which departments and staff "

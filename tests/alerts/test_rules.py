@@ -335,3 +335,23 @@ def test_just_after_midnight_yesterdays_last_minutes_still_count(db, hospital_a,
     assert alert.day == midnight.date() - timedelta(days=1)
     # Later in the day yesterday is no longer looked at (and today has nothing).
     assert evaluate(now=midnight + timedelta(hours=2)) == []
+
+
+def test_a_patient_blocked_after_guessing_across_hospitals_raises_an_alert(
+    relay, settings, push_code, mailoutbox
+):
+    settings.PATIENT_DAILY_FAILURES_MAX = 6
+    settings.ALERT_EMAIL_TO = ["security@example.gov.cn"]
+    _guess(relay.a, 691, 5, push_code)
+    evaluate()
+    assert not raised(Rule.PATIENT_BLOCKED)  # five failures: not blocked yet
+    # The same patient at the other hospital: the sixth failure blocks.
+    _guess(relay.b, 691, 1, push_code)
+    evaluate()
+    [alert] = raised(Rule.PATIENT_BLOCKED)
+    assert alert.severity == "high" and alert.details["failures"] == 6
+    assert alert.details["hospitals"] == sorted([relay.a.org_code, relay.b.org_code])
+    assert resident_id(691) not in str(alert.details) + alert.subject
+    assert any("security@example.gov.cn" in m.to for m in mailoutbox)
+    evaluate()
+    assert len(raised(Rule.PATIENT_BLOCKED)) == 1  # one alert for one block
