@@ -20,12 +20,11 @@ from complaints.errors import ComplaintsCode
 from complaints.models import FeedCredential
 from hospitals.auth import signature_refusal
 from hospitals.clientip import client_ip
+from hospitals.nonces import nonce_store
 from hub.errors import HubError
 from hub.gm import xtif
-from hub.gm.nonces import CacheNonceStore
 
 logger = logging.getLogger("complaints.auth")
-_nonce_store = CacheNonceStore()
 
 
 class FeedAuthentication(BaseAuthentication):
@@ -55,7 +54,7 @@ class FeedAuthentication(BaseAuthentication):
                 nonce=meta.get("HTTP_X_TIF_NONCE", "").strip(),
                 signature=meta.get("HTTP_X_TIF_SIGNATURE", "").strip(),
                 paastokens=[feed.paastoken],
-                nonce_store=_nonce_store,
+                nonce_store=nonce_store(),
                 max_skew=int(getattr(settings, "XTIF_MAX_SKEW_SECONDS", xtif.MAX_SKEW_SECONDS)),
             )
         except xtif.SignatureError as exc:

@@ -25,6 +25,7 @@ from rest_framework.authentication import BaseAuthentication
 from hospitals.clientip import client_ip, ip_allowed
 from hospitals.errors import HospitalsCode
 from hospitals.models import Hospital, HubCredential
+from hospitals.nonces import nonce_store as nonce_store_in_force
 from hospitals.permissions import IsLiveHospital, IsSignedHospital
 from hospitals.selectors import credentials_for_paasid
 from hospitals.throttles import HospitalRateThrottle, Window, nonce_and_hit, window_for
@@ -35,7 +36,6 @@ from hub.gm.nonces import CacheNonceStore
 
 logger = logging.getLogger("hospitals.auth")
 
-_nonce_store = CacheNonceStore()
 
 _SIGNATURE_CODES = {
     "missing_headers": HospitalsCode.MISSING_SIGNATURE_HEADERS,
@@ -147,7 +147,7 @@ class XTifAuthentication(BaseAuthentication):
         if hospital is None:  # pragma: no cover - the set is always loaded with its hospital
             hospital = Hospital.objects.get(pk=creds.hospital_id)
         ip_refused = bool(hospital.ip_allowlist) and not _ip_ok(request, hospital.ip_allowlist)
-        nonce_store = _nonce_store
+        nonce_store = nonce_store_in_force()
         if hospital.is_active and not ip_refused:
             window = _throttle_window(request, hospital)
             if window is not None:
@@ -222,9 +222,12 @@ class _NonceAndHit:
         self.window = window
 
     def add(self, key: str, ttl_seconds: int) -> bool:
-        count = nonce_and_hit(f"{_nonce_store.prefix}:{key}", ttl_seconds, self.window)
+        store = nonce_store_in_force()
+        if not isinstance(store, CacheNonceStore):
+            return store.add(key, ttl_seconds)  # the database: the throttle counts later
+        count = nonce_and_hit(f"{store.prefix}:{key}", ttl_seconds, self.window)
         if count is None:  # not Redis: the nonce alone; the throttle counts later
-            return _nonce_store.add(key, ttl_seconds)
+            return store.add(key, ttl_seconds)
         if count == 0:
             return False
         self.request._request.hub_throttle_count = (self.window, count)

@@ -65,7 +65,8 @@ if PRODUCTION:
                 f"HUB_ENV=production requires the environment variable {_name} (see .env.example)."
             )
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION and HUB_ENV != "test")
+# Django's debug pages show settings and cookies: only when asked for (DEBUG=1).
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -305,6 +306,11 @@ PATIENT_PAGES_BASE_URL = env.str(
 
 # --- Signed requests ------------------------------------------------------------
 XTIF_MAX_SKEW_SECONDS = 180
+# Where seen nonces are kept: "cache" (Redis) or "database" (survives a restart
+# without Redis); by default "cache" with REDIS_URL, else "database".
+XTIF_NONCE_STORE = env.str("XTIF_NONCE_STORE", default="cache" if REDIS_URL else "database")
+if XTIF_NONCE_STORE not in ("cache", "database"):
+    raise ImproperlyConfigured('XTIF_NONCE_STORE must be "cache" or "database".')
 # Proxies (addresses or CIDRs) whose X-Forwarded-For is believed: nginx in production.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Hub credentials: how long a rotated pair keeps working, and how long decrypted

@@ -40,4 +40,7 @@ cat <<INFO
   First admin       python manage.py createsuperuser, then python manage.py otp_enroll USERNAME
 
 INFO
-exec $BIN/python manage.py runserver "0.0.0.0:$HUB_PORT" --noreload
+# DEBUG is off (its pages would show settings and cookies), so runserver is
+# told to serve the static files itself (--insecure): this is the local,
+# embedded default; production serves them from nginx.
+exec $BIN/python manage.py runserver "0.0.0.0:$HUB_PORT" --noreload --insecure

@@ -9,6 +9,7 @@ from hospitals.models.hospital import (
     StageChange,
     Status,
 )
+from hospitals.models.nonces import UsedNonce
 from hospitals.models.operators import HospitalOperator
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "Stage",
     "StageChange",
     "Status",
+    "UsedNonce",
 ]
