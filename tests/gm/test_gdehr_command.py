@@ -158,3 +158,42 @@ def test_the_command_line_prints_hex_and_fails_with_one_line():
     assert bad.stderr.strip().splitlines() == [
         "CommandError: an SM4 key must be exactly 32 hexadecimal characters (bad_key)"
     ]
+
+
+def _manage_py(*args: str, settings_module: str):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_crypto_subcommands_answer_without_starting_django():
+    """manage.py answers encrypt/decrypt/sign before Django loads anything: with
+    settings that cannot even be imported, they still work, exactly as the
+    management command does."""
+    key = "0123456789abcdeffedcba9876543210"
+    broken = "no.such.settings"
+    encrypted = _manage_py(
+        "gdehr", "encrypt", "--key", key, "440106199003071231", settings_module=broken
+    )
+    assert encrypted.returncode == 0, encrypted.stderr
+    assert encrypted.stdout == run("encrypt", "--key", key, "440106199003071231")
+    decrypted = _manage_py(
+        "gdehr", "decrypt", "--key", key, encrypted.stdout, settings_module=broken
+    )
+    assert decrypted.stdout == "440106199003071231\n"
+    bad = _manage_py("gdehr", "decrypt", "--key", key, "zz", settings_module=broken)
+    assert bad.returncode == 1 and bad.stderr.startswith("CommandError: ")
+    # ping needs the database: it still goes through Django (and fails here).
+    assert _manage_py("gdehr", "ping", settings_module=broken).returncode != 0
