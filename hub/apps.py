@@ -7,3 +7,6 @@ class HubConfig(AppConfig):
     change (``hub/migrations``). It has no models of its own."""
 
     name = "hub"
+
+    def ready(self):
+        from hub import checks  # noqa: F401  (registers the system checks)
