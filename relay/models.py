@@ -152,6 +152,8 @@ class Authorization(models.Model):
                 fields=["hospital", "patient_digest", "-granted_at", "-id"], name="hub_auth_patient"
             ),
             models.Index(fields=["hospital", "-created_at"], name="hub_auth_hospital_list"),
+            # GET /api/v1/authorizations?changedSince= (the hospitals' pull feed).
+            models.Index(fields=["hospital", "updated_at"], name="relay_auth_changed"),
             # The expiry sweep and the sync sweep only see the few rows due.
             models.Index(
                 fields=["valid_until"], name="hub_auth_granted_until", condition=Q(state="granted")

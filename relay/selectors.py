@@ -36,7 +36,10 @@ def authorization_list(
     sync_state: str | None = None,
     staff_no: str | None = None,
     patient_digest: str | None = None,
+    changed_since=None,
 ) -> QuerySet[Authorization]:
+    """The hospital's authorizations, newest first; with ``changed_since``
+    those created or changed since then, oldest change first (a pull feed)."""
     qs = Authorization.objects.filter(hospital=hospital)
     if state:
         qs = qs.filter(state=state)
@@ -48,6 +51,8 @@ def authorization_list(
         qs = qs.filter(staff_no=staff_no)
     if patient_digest:
         qs = qs.filter(patient_digest=patient_digest)
+    if changed_since is not None:
+        return qs.filter(updated_at__gt=changed_since).order_by("updated_at", "id")
     return qs.order_by("-created_at", "-id")
 
 

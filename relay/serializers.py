@@ -272,6 +272,13 @@ class AuthorizationListQuerySerializer(serializers.Serializer):
     patientIdcard = serializers.CharField(
         max_length=MAX_CIPHER_HEX, required=False, help_text="SM4 hex under the hub key"
     )
+    changedSince = serializers.DateTimeField(
+        required=False,
+        help_text="ISO 8601 (e.g. 2026-12-01T08:00:00+08:00; no offset = Beijing time): only "
+        "authorizations created or changed since then (a patient's revocation or refusal "
+        "on their pages included), oldest change first. Keep the largest updatedAt you "
+        "received as the next changedSince.",
+    )
     page = serializers.IntegerField(
         min_value=1, max_value=100_000, required=False, default=1, help_text="From 1."
     )
@@ -364,6 +371,9 @@ class AuthorizationOut(serializers.Serializer):
     syncReason = serializers.CharField(help_text="the province's returnDesc or the transport error")
     syncAttempts = serializers.IntegerField()
     syncedAt = serializers.DateTimeField(allow_null=True)
+    updatedAt = serializers.DateTimeField(
+        help_text="When the authorization last changed (for changedSince)."
+    )
 
 
 class AuthorizationListOut(serializers.Serializer):
@@ -410,6 +420,7 @@ def authorization_data(authorization: Authorization) -> dict:
         "syncReason": a.sync_reason,
         "syncAttempts": a.sync_attempts,
         "syncedAt": _iso(a.synced_at),
+        "updatedAt": _iso(a.updated_at),
     }
 
 

@@ -129,6 +129,7 @@ class AuthorizationListView(HospitalAPIView):
             sync_state=query.get("syncState"),
             staff_no=query.get("staffNo"),
             patient_digest=patient_digest,
+            changed_since=query.get("changedSince"),
         )
         page, size = query["page"], query["pageSize"]
         total = qs.count()
