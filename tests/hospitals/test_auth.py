@@ -67,11 +67,45 @@ def test_other_hospitals_token_refused(hospital_a, hospital_b):
     _refused(Client().get(ME, headers=_headers("hosp-a", "hosp-b-token")), 401, "BAD_SIGNATURE")
 
 
-def test_stale_timestamp_refused(hospital_a):
-    old = int(time.time()) - 181
+class _FrozenTime:
+    """Stands in for the ``time`` module the signature check reads its clock
+    from (``hub.gm.xtif``): ``time()`` is fixed, everything else is real."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+@pytest.fixture
+def server_now(monkeypatch):
+    """The hub's signature clock frozen at a whole second; returns that second.
+
+    A timestamp built from ``time.time()`` in the test is not exact: it is
+    truncated to the second and the server reads its clock later, so
+    ``int(time.time()) + 181`` can be 180 s or less ahead when checked, and be
+    accepted. With the clock frozen the skew is exact."""
+    from hub.gm import xtif
+
+    now = int(time.time())
+    monkeypatch.setattr(xtif, "time", _FrozenTime(float(now)))
+    return now
+
+
+def test_stale_timestamp_refused(hospital_a, server_now):
+    old = server_now - 181
     _refused(Client().get(ME, headers=_headers(timestamp=old)), 401, "STALE_TIMESTAMP")
-    future = int(time.time()) + 181
+    future = server_now + 181
     _refused(Client().get(ME, headers=_headers(timestamp=future)), 401, "STALE_TIMESTAMP")
+
+
+@pytest.mark.parametrize("skew", [-180, 0, 180])
+def test_timestamp_up_to_180_seconds_off_is_accepted(hospital_a, server_now, skew):
+    assert Client().get(ME, headers=_headers(timestamp=server_now + skew)).status_code == 200
 
 
 def test_malformed_timestamp_refused(hospital_a):

@@ -13,6 +13,9 @@ HTTP statuses (our decision; the seed documents only the business answer):
   Chinese ``returnDesc`` (missing field, wrong type, bad ``patientIdcard``,
   unregistered org, wrong ``appId``, bad ``status`` ...).
 - success: HTTP 200 ``{"returnCode": "1", "returnDesc": "成功"}``.
+- injected failures (``fail_next``, then the ``fail_rate`` share answered
+  with ``fail_status``) come before every check: 5xx as plain text, 4xx
+  (e.g. the gateway's 408 and 429) in the JSON shape above.
 
 The messages are the province's, hence Chinese only (not the hub's i18n).
 """
@@ -65,9 +68,9 @@ def handle_save(state: SimState, environ: dict[str, Any]) -> Response:
     state.sleep(faults.hang_seconds)
     if state.generation != generation:
         return Response(503, b"simulator reset", "text/plain; charset=utf-8")
-    if state.roll_failure(faults.fail_rate):
-        state.count("save.injected_5xx")
-        return Response(503, b"503 Service Temporarily Unavailable", "text/plain; charset=utf-8")
+    injected = state.injected_status(faults)
+    if injected is not None:
+        return _injected_failure(state, injected)
 
     account, refused = _gateway(state, environ)
     if refused is not None or account is None:
@@ -109,6 +112,31 @@ def handle_save(state: SimState, environ: dict[str, Any]) -> Response:
         state.count("save.revoked")
     logger.info("sim save ok paasid=%s org=%s status=%s", account.paasid, org_code, status)
     return province_answer(200, "1", "成功")
+
+
+INJECTED_4XX_DESC = {
+    408: "模拟故障：HTTP 408 请求超时，请稍后重试",
+    429: "模拟故障：HTTP 429 请求过于频繁，请稍后重试",
+}
+
+
+def _injected_failure(state: SimState, status: int) -> Response:
+    """An injected failure, before any check (nothing recorded, no nonce used).
+
+    5xx: a plain-text body, as a proxy in front of the service would send
+    (503 is the historical ``fail_rate`` answer). 4xx: the gateway's JSON shape
+    (``returnCode`` "0"), with ``Retry-After: 1`` on 429.
+    """
+    if status >= 500:
+        state.count("save.injected_5xx")
+        text = "503 Service Temporarily Unavailable" if status == 503 else f"{status} Server Error"
+        return Response(status, text.encode(), "text/plain; charset=utf-8")
+    state.count("save.injected_4xx")
+    desc = INJECTED_4XX_DESC.get(status, f"模拟故障：HTTP {status}")
+    response = province_answer(status, "0", desc)
+    if status == 429:
+        response.headers.append(("Retry-After", "1"))
+    return response
 
 
 def _refuse(state: SimState, http_status: int, reason: str, desc: str) -> Response:

@@ -36,6 +36,8 @@ DEMO_ACCOUNT = {
 DEMO_ORGS = {"455404482": "测试机构名称"}
 MAX_HANG_SECONDS = 600.0
 MAX_LATENCY_MS = 60_000
+MAX_FAIL_NEXT = 100
+DEFAULT_FAIL_STATUS = 503
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,18 @@ class SimAccount:
 
 @dataclass
 class Faults:
-    """Injected misbehaviour: added latency, a share of 5xx answers, business
-    refusals (returnCode "0"), non-JSON bodies, hangs past the client's timeout."""
+    """Injected misbehaviour: added latency, a share of failed answers (503 by
+    default, or ``fail_status``: e.g. 408 or 429 from the gateway), a queue of
+    statuses for the next saves (``fail_next``), business refusals
+    (returnCode "0"), non-JSON bodies, hangs past the client's timeout."""
 
     latency_ms: float = 0.0
     fail_rate: float = 0.0
     business_fail: bool = False
     malformed: bool = False
     hang_seconds: float = 0.0
+    fail_status: int = DEFAULT_FAIL_STATUS
+    fail_next: list[int] = field(default_factory=list)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | os._Environ | None = None) -> Faults:
@@ -82,6 +88,8 @@ class Faults:
                     ("business_fail", "PROVINCE_SIM_BUSINESS_FAIL"),
                     ("malformed", "PROVINCE_SIM_MALFORMED"),
                     ("hang_seconds", "PROVINCE_SIM_HANG_SECONDS"),
+                    ("fail_status", "PROVINCE_SIM_FAIL_STATUS"),
+                    ("fail_next", "PROVINCE_SIM_FAIL_NEXT"),
                 )
                 if env.get(var, "") != ""
             }
@@ -96,6 +104,10 @@ class Faults:
                 new[key] = _as_bool(key, value)
             elif key in ("latency_ms", "fail_rate", "hang_seconds"):
                 new[key] = _as_number(key, value)
+            elif key == "fail_status":
+                new[key] = _as_status(key, value)
+            elif key == "fail_next":
+                new[key] = _as_status_list(key, value)
             else:
                 raise ValueError(f"unknown fault {key!r}")
         if not 0.0 <= new["fail_rate"] <= 1.0:
@@ -123,6 +135,26 @@ def _as_bool(key: str, value: Any) -> bool:
     ):
         return value.strip().lower() in ("1", "true", "yes", "on")
     raise ValueError(f"{key} must be a boolean")
+
+
+def _as_status(key: str, value: Any) -> int:
+    """An HTTP error status (400..599): an int, or its digits (environment)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 400 <= value <= 599:
+        raise ValueError(f"{key} must be an HTTP error status between 400 and 599")
+    return value
+
+
+def _as_status_list(key: str, value: Any) -> list[int]:
+    """A list of HTTP error statuses, or (environment) their comma-separated digits."""
+    if isinstance(value, str):
+        value = [item for item in value.replace(" ", "").split(",") if item]
+    if not isinstance(value, list):
+        raise ValueError(f"{key} must be a list of HTTP error statuses")
+    if len(value) > MAX_FAIL_NEXT:
+        raise ValueError(f"{key} holds at most {MAX_FAIL_NEXT} statuses")
+    return [_as_status(key, item) for item in value]
 
 
 def _as_number(key: str, value: Any) -> float:
@@ -279,6 +311,17 @@ class SimState:
     def current_faults(self) -> Faults:
         with self._lock:
             return Faults(**asdict(self.faults))
+
+    def injected_status(self, faults: Faults) -> int | None:
+        """The status an injected failure answers this save with, or None: the
+        next queued one (``fail_next``, consumed), else ``fail_status`` for the
+        ``fail_rate`` share."""
+        with self._lock:
+            if self.faults.fail_next:
+                return self.faults.fail_next.pop(0)
+        if self.roll_failure(faults.fail_rate):
+            return faults.fail_status
+        return None
 
     def roll_failure(self, rate: float) -> bool:
         if rate <= 0:
