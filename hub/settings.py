@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "axes",  # back-office login lockout (docs/hospitals.md)
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc served from here: no CDN
@@ -119,6 +120,8 @@ MIDDLEWARE = [
     "hub.page_middleware.OTPMiddleware",
     "hub.page_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused for a lockout into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -520,3 +523,66 @@ if not (0 <= ALERT_NIGHT_START_HOUR <= 23 and 0 <= ALERT_NIGHT_END_HOUR <= 23) o
 if ALERT_BASELINE_MULTIPLIER < 1:
     raise ImproperlyConfigured("ALERT_BASELINE_MULTIPLIER must be at least 1.")
 # --- end of Alerts ----------------------------------------------------------------------
+
+# --- WeChat official account (docs/wechat.md) -----------------------------------------------
+# The guide's mode 2 over WeChat: patients bind their openid on /me/wechat/ (web OAuth,
+# snsapi_base) and receive authorization codes (AUTHCODE_PUSH_BACKEND=
+# identity.push.backends.wechat.WeChatPushBackend) and consent notices (whenever the
+# notice template is set) as template messages. SMS stays the channel of record.
+WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
+WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")
+# Template messages: the template ids chosen on the platform and the names of their
+# fields, in order: the code and its expiry; the notice text.
+WECHAT_CODE_TEMPLATE_ID = env.str("WECHAT_CODE_TEMPLATE_ID", default="")
+WECHAT_CODE_TEMPLATE_FIELDS = env.list("WECHAT_CODE_TEMPLATE_FIELDS", default=["code", "expires"])
+WECHAT_NOTICE_TEMPLATE_ID = env.str("WECHAT_NOTICE_TEMPLATE_ID", default="")
+WECHAT_NOTICE_TEMPLATE_FIELDS = env.list("WECHAT_NOTICE_TEMPLATE_FIELDS", default=["text"])
+# WeChat's API (token, template messages, the OAuth code exchange) and the OAuth page.
+WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com")
+WECHAT_OAUTH_BASE_URL = env.str("WECHAT_OAUTH_BASE_URL", default="https://open.weixin.qq.com")
+WECHAT_TIMEOUT = env.float("WECHAT_TIMEOUT", default=5.0)
+if len(WECHAT_CODE_TEMPLATE_FIELDS) != 2 or len(WECHAT_NOTICE_TEMPLATE_FIELDS) != 1:
+    raise ImproperlyConfigured(
+        "WECHAT_CODE_TEMPLATE_FIELDS names two fields (code,expiry) and "
+        "WECHAT_NOTICE_TEMPLATE_FIELDS one (the notice text)."
+    )
+if PRODUCTION and AUTHCODE_PUSH_BACKEND.endswith(".wechat.WeChatPushBackend"):
+    for _name in ("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_CODE_TEMPLATE_ID"):
+        if not env.str(_name, default=""):
+            raise ImproperlyConfigured(
+                f"AUTHCODE_PUSH_BACKEND={AUTHCODE_PUSH_BACKEND} requires the environment "
+                f"variable {_name}."
+            )
+# --- end of WeChat official account -----------------------------------------------------------
+
+# --- Back-office login (docs/hospitals.md) ------------------------------------------------
+# The admin asks for username, password and the authenticator (TOTP) code.
+# django-axes counts failed logins (a wrong password, or a right one with a wrong
+# code) per username AND client address together (the address as hospitals.clientip
+# reads it: nginx's X-Forwarded-For from TRUSTED_PROXIES). After
+# AXES_FAILURE_LIMIT failures within the cool-off, that username is refused from
+# that address for AXES_COOLOFF_MINUTES after the last counted failure, even with
+# the right password and code; a city administrator can unlock it earlier in the
+# admin. A successful login forgets the failures of its username and address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Axes reads a float as hours.
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=30) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "hospitals.clientip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# Refused tries while locked do not extend the lock (it ends COOLOFF after the lock).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "hospitals.admin_site.lockout_response"
+# Never stored in the attempts' copy of the posted form.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
+# The admin never shows a TOTP key or its QR again once the device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The issuer authenticator apps show beside the username (otpauth:// URI of otp_enroll).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="市健康医疗信息共享平台")
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= 0:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be positive.")
+# --- end of Back-office login -------------------------------------------------------------

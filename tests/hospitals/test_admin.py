@@ -42,21 +42,21 @@ def test_password_alone_does_not_log_in(city_admin):
 
 
 def test_totp_login_works(city_admin):
-    from django_otp.oath import totp
+    """A person's first try: GET the page, fill what it shows, post it."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from tests.hospitals.test_admin_login import code_of, login_form, visible
+
     device = TOTPDevice.objects.create(user=city_admin, name="phone", confirmed=True)
-    client = Client()
-    response = client.post(
-        "/admin/login/?next=/admin/",
-        {
-            "username": "city-admin",
-            "password": "pw-123456789",
-            "otp_device": device.persistent_id,
-            "otp_token": f"{totp(device.bin_key):06d}",
-        },
-    )
-    assert response.status_code == 302
+    client = Client(enforce_csrf_checks=True)
+    action, fields = login_form(client, "/admin/login/?next=/admin/")
+    # Every field the page renders: the hidden ones as they are, the visible
+    # ones filled the way a person would.
+    assert visible(fields) == ["username", "password", "otp_token"]
+    data = {f["name"]: f.get("value", "") for f in fields if f["type"] == "hidden"}
+    data.update(username="city-admin", password="pw-123456789", otp_token=code_of(device))
+    response = client.post(action, data)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 
