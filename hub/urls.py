@@ -9,6 +9,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from hub.landing import landing
+
 urlpatterns = [
     # The province-compatible endpoint and the relay API.
     path("", include("relay.urls")),
@@ -17,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("complaints.urls")),
     path("me/", include("patients.urls")),
     path("", include("hub.ops_urls")),
+    path("", landing, name="landing"),
     # OpenAPI 3 of the contract and its pages for integrators (docs/api.md).
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
