@@ -233,3 +233,39 @@ class PhoneImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class WeChatBinding(models.Model):
+    """A patient's WeChat official-account openid: where pushed authorization
+    codes and consent notices also go (``identity.wechat``, docs/wechat.md).
+
+    Made when a signed-in patient opens the bind page inside WeChat (web
+    OAuth, ``snsapi_base``), for every patient whose phone of record the
+    signed-in phone is (``phone_digest``); a patient has at most one live
+    binding per official account. The openid is sealed, found by its keyed
+    digest; unbinding keeps the row with ``unbound_at``.
+    """
+
+    patient_digest = models.CharField(max_length=64, editable=False, db_index=True)
+    openid = SealedTextField(_("WeChat openid"), purpose="wechat-openid")
+    openid_digest = models.CharField(max_length=64, editable=False, db_index=True)
+    app_id = models.CharField(_("official account app id"), max_length=32)
+    # The signed-in phone (digest) that made the binding: it stays live only
+    # while that phone is still the patient's phone of record (or there is none).
+    phone_digest = models.CharField(max_length=64, editable=False, blank=True, default="")
+    bound_at = models.DateTimeField(_("bound at"), default=timezone.now)
+    unbound_at = models.DateTimeField(_("unbound at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("WeChat binding")
+        verbose_name_plural = _("WeChat bindings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient_digest", "app_id"],
+                condition=Q(unbound_at__isnull=True),
+                name="identity_one_live_wechat_binding",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"WeChat binding #{self.pk}"

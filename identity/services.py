@@ -47,7 +47,7 @@ from identity.errors import (
     SmsProviderRateLimited,
 )
 from identity.models import ChallengeLock, CodeChallenge
-from identity.push import PushMessage, get_push_backend
+from identity.push import PushMessage, get_push_backend, patient_of
 from identity.sms import (
     SmsError,
     SmsRateLimitedError,
@@ -256,10 +256,17 @@ def _deliver(challenge: CodeChallenge, phone: str, code: str) -> None:
 
 def _push(challenge: CodeChallenge, code: str) -> None:
     backend = get_push_backend()
+    if backend.name == "none":
+        return
+    message = PushMessage(
+        reference=challenge.reference,
+        code=code,
+        expires_at=challenge.expires_at,
+        # Whose code: the app that owns the reference tells (identity.push.patient_of).
+        patient_digest=patient_of(challenge.reference),
+    )
     try:
-        backend.push(
-            PushMessage(reference=challenge.reference, code=code, expires_at=challenge.expires_at)
-        )
+        delivered = backend.push(message)
     except Exception:  # best effort: the code is shown on the patient's pages anyway
         logger.warning(
             "authorization code push failed ref=%s backend=%s",
@@ -268,9 +275,10 @@ def _push(challenge: CodeChallenge, code: str) -> None:
             exc_info=False,
         )
         return
-    if backend.name != "none":
-        CodeChallenge.objects.filter(pk=challenge.pk).update(backend=backend.name[:32])
-        challenge.backend = backend.name[:32]
+    if delivered is False:  # the backend reaches nobody for this patient
+        return
+    CodeChallenge.objects.filter(pk=challenge.pk).update(backend=backend.name[:32])
+    challenge.backend = backend.name[:32]
 
 
 # --- Verify --------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients import views, views_links, views_register
+from patients import views, views_links, views_register, views_wechat
 
 app_name = "patients"
 
@@ -29,4 +29,9 @@ urlpatterns = [
     path("register/code/", views_register.register_code, name="register-code"),
     path("register/resend/", views_register.register_resend, name="register-resend"),
     path("register/done/", views_register.register_done, name="register-done"),
+    # Receive codes and notices by WeChat (docs/wechat.md).
+    path("wechat/", views_wechat.wechat_home, name="wechat"),
+    path("wechat/bind/", views_wechat.wechat_bind, name="wechat-bind"),
+    path("wechat/callback/", views_wechat.wechat_callback, name="wechat-callback"),
+    path("wechat/unbind/", views_wechat.wechat_unbind, name="wechat-unbind"),
 ]

@@ -16,6 +16,11 @@ Each notice names the hospital, when, until when, and a one-tap link that
 revokes the consent without signing in: a signed, single-purpose token
 (``revoke_token``) that stops working when the consent ends. A notice stays
 queued until its message is accepted, so a provider failure loses nothing.
+
+A patient who bound their WeChat (``identity.wechat``, docs/wechat.md) also
+gets each message there, best effort: the same text when the SMS goes, at
+once when there is no phone of record to text. SMS stays the channel of
+record: the notice's state follows the SMS alone.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from django.utils.translation import gettext as _
 
 from identity.phones import phone_of_record
 from identity.sms import SmsError, SmsMessage, send_sms
+from identity.wechat.selectors import live_binding
+from identity.wechat.send import notice_push, notices_enabled
 from relay.models import (
     Authorization,
     ConsentNotice,
@@ -96,6 +103,7 @@ def notice_queue(*, authorization: Authorization, kind: str) -> ConsentNotice | 
         patient_digest=auth.patient_digest
     ):
         ConsentNotice.objects.filter(pk=notice.pk).update(state=NoticeState.SKIPPED)
+        _also_by_wechat(auth.patient_digest, [notice])
         return notice
     digest = auth.patient_digest
     transaction.on_commit(lambda: notices_deliver(patient_digest=digest))
@@ -177,6 +185,7 @@ def notices_deliver(*, patient_digest: str, batch: bool = False, now=None) -> in
         if record is None:
             ids = [n.pk for n in queued]
             ConsentNotice.objects.filter(pk__in=ids).update(state=NoticeState.SKIPPED)
+            _also_by_wechat(patient_digest, queued)
             return 0
         sent_today, last = _messages_today(patient_digest, now)
         if sent_today >= _setting("NOTICE_MAX_PER_DAY", 3):
@@ -200,7 +209,28 @@ def notices_deliver(*, patient_digest: str, batch: bool = False, now=None) -> in
         ConsentNotice.objects.filter(pk__in=[n.pk for n in queued]).update(
             state=NoticeState.SENT, sent_at=now, message_key=key
         )
+        _also_by_wechat(patient_digest, queued, text=message.text)
     return len(queued)
+
+
+def _also_by_wechat(patient_digest: str, notices: list[ConsentNotice], text: str = "") -> None:
+    """The same message to the patient's bound WeChat, after the commit; best
+    effort, never raises (the SMS may already be out)."""
+    if not notices_enabled():
+        return
+    try:
+        if live_binding(patient_digest) is None:
+            return
+        auths = [n.authorization for n in notices]
+        now = timezone.now()
+        live = [
+            a for a in auths if a.state == State.GRANTED and a.valid_until and a.valid_until > now
+        ]
+        # One consent: the message opens its one-tap revoke page.
+        url = revoke_link(live[0]) if len(auths) == 1 and live else ""
+        notice_push(patient_digest=patient_digest, text=text or notice_text(notices), url=url)
+    except Exception:
+        logger.exception("consent notice to patient %s not pushed", patient_digest[:12])
 
 
 def notices_flush(*, now=None) -> int:

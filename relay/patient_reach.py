@@ -23,7 +23,7 @@ from hub import phone_blocks
 from hub.protect import digest
 from identity import phones
 from identity.models import PhoneSource
-from identity.push import get_push_backend
+from identity.push import get_push_backend, patient_resolver_register
 from relay.errors import RelayCode, relay_error
 from relay.models import Authorization, PhoneCheck
 
@@ -47,12 +47,26 @@ def sms_target(*, patient_digest: str, phone: str | None) -> tuple[str, str]:
 
 
 def check_code_channel(*, patient_digest: str) -> None:
-    """Refuse an authorization-code request the patient could never read."""
+    """Refuse an authorization-code request the patient could never read: no
+    phone of record (their pages) and no push channel that reaches this
+    patient (the push backend is asked per patient: WeChat reaches a patient
+    with a live binding only; the console/locmem stand-ins reach everyone)."""
     if phones.phone_of_record(patient_digest=patient_digest) is not None:
         return
-    if get_push_backend().reaches_patient:
+    if get_push_backend().reaches(patient_digest):
         return
     raise relay_error(RelayCode.NO_CODE_CHANNEL)
+
+
+def _patient_of_authorization(pk: str) -> str | None:
+    """Whose code ``authorization:<pk>`` is, for the push backends."""
+    if not pk.isdigit():
+        return None
+    return Authorization.objects.filter(pk=int(pk)).values_list("patient_digest", flat=True).first()
+
+
+# identity pushes a code knowing only its reference; the relay tells whose it is.
+patient_resolver_register("authorization", _patient_of_authorization)
 
 
 def kiosk_phone_record(*, authorization: Authorization, actor) -> None:

@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.backoffice",
     "tests.fixtures.relay",
     "tests.fixtures.identity",
+    "tests.fixtures.wechat",
     "tests.fixtures.audit",
     "tests.fixtures.complaints",
 ]
