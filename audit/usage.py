@@ -20,6 +20,10 @@ Views and failures:
 
 - ``view``: a viewer URL handed out for a live authorization.
 - ``view.refused``: a view refused (no live authorization, wrong hospital...).
+- ``auth.sms.unverified_phone``: an SMS consent granted on a phone that is not
+  the patient's phone of record (the city allows it with
+  ``SMS_UNRECORDED_PHONE=allow``; docs/trust.md), counted besides its
+  ``auth.sms.granted``.
 - ``province.failure``: one failed call to the province made for the hospital
   (a transient failure — network, timeout, 5xx — or a refusal), counted by
   ``audit.services.call_log_record`` with its call-log row; retries count
@@ -36,6 +40,7 @@ AUTH_OUTCOMES = ("started", "granted", "failed", "synced", "revoked")
 VIEW = "view"
 VIEW_REFUSED = "view.refused"
 PROVINCE_FAILURE = "province.failure"
+AUTH_SMS_UNVERIFIED_PHONE = "auth.sms.unverified_phone"
 
 
 def auth_kind(method: str, outcome: str) -> str:
@@ -62,6 +67,7 @@ AUTH_APPOINTMENT_REVOKED = auth_kind("appointment", "revoked")
 #: Every valid kind, in report column order.
 ALL_KINDS: tuple[str, ...] = (
     *(auth_kind(m, o) for m in AUTH_METHODS for o in AUTH_OUTCOMES),
+    AUTH_SMS_UNVERIFIED_PHONE,
     VIEW,
     VIEW_REFUSED,
     PROVINCE_FAILURE,

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 
 from audit.context import note
-from audit.usage import VIEW, VIEW_REFUSED, auth_kind
+from audit.usage import AUTH_SMS_UNVERIFIED_PHONE, VIEW, VIEW_REFUSED, auth_kind
 from hospitals.api import HospitalAPIView
 from hub.errors import HubError, ok
 from hub.openapi import answers
@@ -22,7 +22,7 @@ from identity import codes
 from identity.errors import PhoneInvalid
 from relay import openapi, selectors, services
 from relay.errors import RelayCode, relay_error
-from relay.models import ONSITE_METHODS, Method, SyncState
+from relay.models import ONSITE_METHODS, Method, PhoneCheck, SyncState
 from relay.notices import notice_first_view
 from relay.serializers import (
     AuthorizationListOut,
@@ -55,6 +55,8 @@ def _usage_after(request: Request, auth, outcome_kind: str) -> None:
     kinds = [auth_kind(auth.method, outcome_kind)]
     if auth.sync_state == SyncState.SYNCED and outcome_kind in ("granted", "revoked"):
         kinds.append(auth_kind(auth.method, "synced"))
+    if outcome_kind == "granted" and auth.phone_check == PhoneCheck.UNRECORDED:
+        kinds.append(AUTH_SMS_UNVERIFIED_PHONE)
     note(request, usage=kinds)
 
 

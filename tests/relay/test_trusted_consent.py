@@ -58,6 +58,13 @@ def test_a_city_that_allows_unrecorded_phones_marks_the_consent(
     granted = relay.b.verify(auth_id, code=sms_code())
     assert granted.json()["data"]["state"] == "granted"
     assert granted.json()["data"]["phoneCheck"] == "unrecorded"
+    # Counted apart in the hospital's usage, as the city's reports show it.
+    from audit.models import UsageCounter
+
+    unverified = UsageCounter.objects.filter(
+        org_code=relay.b.org_code, kind="auth.sms.unverified_phone"
+    )
+    assert sum(unverified.values_list("count", flat=True)) == 1
     # The staff phone still opens nothing on the patient's pages.
     client.post("/me/login/", {"phone": STAFF_PHONE})
     client.post("/me/login/code/", {"code": sms_code()})
