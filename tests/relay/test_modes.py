@@ -145,7 +145,7 @@ def test_second_hospital_refused_on_the_same_patient(relay, sms_code):
     refused = relay.b.view(idcard)
     assert refused.status_code == 403
     assert refused.json()["errorCode"] == "NO_CONSENT"
-    assert refused.json()["returnDesc"] == "本医院未获得该患者的授权。"  # Chinese by default
+    assert refused.json()["returnDesc"] == "本医疗机构未获得该患者的授权。"  # Chinese by default
     # B passing A's orgCode off as its own: refused as another hospital's.
     posing = relay.b.view(idcard, org_code=relay.a.org_code)
     assert posing.status_code == 403
