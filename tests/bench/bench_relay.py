@@ -122,6 +122,8 @@ def _start_gunicorn(sim_url: str) -> tuple[subprocess.Popen, str]:
         "DATABASE_URL": test_db_url,
         "PROVINCE_BASE_URL": sim_url,
         "HOSPITAL_THROTTLE_DEFAULT_RATE": "off",
+        # The bench measures the relay, not the city's daily cap on mode-1 grants.
+        "MODE1_DAILY_CAP": "100000000",
         "LOG_LEVEL": "WARNING",
         "DEBUG": "false",
     }
@@ -274,6 +276,7 @@ def run() -> None:
     server, sim_url = start_in_thread(state)
     settings.PROVINCE_BASE_URL = sim_url
     settings.PROVINCE_VIEWER_URL = sim_url + state.viewer_path
+    settings.MODE1_DAILY_CAP = 100_000_000  # the relay is measured, not the daily cap
     try:
         _hospital, ids = _setup(sim_url)
         params = _params(ids)

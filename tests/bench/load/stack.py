@@ -97,6 +97,8 @@ class Stack:
                 "LOG_LEVEL": "WARNING",
                 "LOG_FORMAT": "json",
                 "HOSPITAL_THROTTLE_DEFAULT_RATE": THROTTLE_RATE,
+                # Load, not the city's daily cap on mode-1 grants, is measured.
+                "MODE1_DAILY_CAP": "100000000",
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
         )
