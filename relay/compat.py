@@ -29,9 +29,10 @@ from hospitals.api import HospitalAPIView
 from hub.openapi import failures
 from hub.protect import digest
 from relay import openapi, services
+from relay.answers import ProvinceAnswer
 from relay.errors import RelayCode, relay_error
 from relay.models import Method, SyncState
-from relay.serializers import CodeAuthRecSaveRequestSerializer, ProvinceAnswer, validated
+from relay.serializers import CodeAuthRecSaveRequestSerializer, validated
 from relay.sync import FAILED, SYNCED, SyncOutcome, province_revoke_direct
 from relay.validation import decrypt_field, printable_text, validate_id_number
 

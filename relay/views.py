@@ -21,18 +21,15 @@ from hub.protect import digest
 from identity import codes
 from identity.errors import PhoneInvalid
 from relay import openapi, selectors, services
+from relay.answers import AuthorizationListOut, AuthorizationOut, ViewOut, authorization_data
 from relay.errors import RelayCode, relay_error
 from relay.models import ONSITE_METHODS, Method, PhoneCheck, SyncState
 from relay.notices import notice_first_view
 from relay.serializers import (
-    AuthorizationListOut,
     AuthorizationListQuerySerializer,
-    AuthorizationOut,
     AuthorizationStartRequestSerializer,
     AuthorizationVerifyRequestSerializer,
-    ViewOut,
     ViewRequestSerializer,
-    authorization_data,
     validated,
 )
 from relay.validation import (
