@@ -7,6 +7,8 @@ BIN=.venv/bin
 HUB_PORT=${HUB_PORT:-8000}
 SIM_PORT=${PROVINCE_SIMULATOR_PORT:-8001}
 export PROVINCE_SIMULATOR_PORT=$SIM_PORT
+# Consent notices link back to the patient pages on this port.
+export PATIENT_PAGES_BASE_URL=${PATIENT_PAGES_BASE_URL:-http://127.0.0.1:$HUB_PORT}
 mkdir -p var
 $BIN/python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
 $BIN/python manage.py migrate --noinput -v 0
