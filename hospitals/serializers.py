@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from hospitals.models import Hospital
@@ -44,6 +45,8 @@ def hospital_me(hospital: Hospital, credential) -> dict:
         "callbackUrl": hospital.callback_url,
         "paasid": credential.paasid,
         "credentialValidUntil": (
-            credential.valid_until.isoformat() if credential.valid_until else None
+            timezone.localtime(credential.valid_until).isoformat()
+            if credential.valid_until
+            else None
         ),
     }

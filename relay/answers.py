@@ -3,6 +3,7 @@ one function that builds an authorization's ``data`` for every endpoint."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from relay.models import Authorization, Method, PhoneCheck, State, SyncState
@@ -92,18 +93,19 @@ def authorization_data(authorization: Authorization) -> dict:
         "staffNo": a.staff_no,
         "staffName": a.staff_name,
         "authDays": a.auth_days,
-        "createdAt": _iso(a.created_at),
-        "grantedAt": _iso(a.granted_at),
-        "validUntil": _iso(a.valid_until),
-        "endedAt": _iso(a.ended_at),
+        "createdAt": iso_beijing(a.created_at),
+        "grantedAt": iso_beijing(a.granted_at),
+        "validUntil": iso_beijing(a.valid_until),
+        "endedAt": iso_beijing(a.ended_at),
         "provinceSynced": a.sync_state == SyncState.SYNCED,
         "syncState": a.sync_state,
         "syncReason": a.sync_reason,
         "syncAttempts": a.sync_attempts,
-        "syncedAt": _iso(a.synced_at),
-        "updatedAt": _iso(a.updated_at),
+        "syncedAt": iso_beijing(a.synced_at),
+        "updatedAt": iso_beijing(a.updated_at),
     }
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
+def iso_beijing(value) -> str | None:
+    """ISO 8601 in Beijing time (``+08:00``), as every answer of the hub gives times."""
+    return timezone.localtime(value).isoformat() if value else None

@@ -21,7 +21,13 @@ from hub.protect import digest
 from identity import codes
 from identity.errors import PhoneInvalid
 from relay import openapi, selectors, services
-from relay.answers import AuthorizationListOut, AuthorizationOut, ViewOut, authorization_data
+from relay.answers import (
+    AuthorizationListOut,
+    AuthorizationOut,
+    ViewOut,
+    authorization_data,
+    iso_beijing,
+)
 from relay.errors import RelayCode, relay_error
 from relay.models import ONSITE_METHODS, Method, PhoneCheck, SyncState
 from relay.notices import notice_first_view
@@ -251,6 +257,6 @@ class ViewerUrlIssueView(HospitalAPIView):
             {
                 "viewerUrl": url,
                 "authorizationId": auth.pk,
-                "validUntil": auth.valid_until.isoformat(),
+                "validUntil": iso_beijing(auth.valid_until),
             }
         )
