@@ -178,6 +178,40 @@ def authorization(
     )
 
 
+def signed_headers(
+    *,
+    secret_id: str,
+    secret_key: str,
+    service: str,
+    host: str,
+    action: str,
+    version: str,
+    payload: bytes,
+    region: str = "",
+) -> dict[str, str]:
+    """The headers of a signed TC3 POST of ``payload`` (JSON) to ``host``, now
+    (shared by every Tencent Cloud adapter: face compare, real-name check)."""
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": CONTENT_TYPE,
+        "Host": host,
+        "X-TC-Action": action,
+        "X-TC-Version": version,
+        "X-TC-Timestamp": str(timestamp),
+        "Authorization": authorization(
+            secret_id=secret_id,
+            secret_key=secret_key,
+            service=service,
+            host=host,
+            timestamp=timestamp,
+            payload=payload,
+        ),
+    }
+    if region:
+        headers["X-TC-Region"] = region
+    return headers
+
+
 def _hmac(key: bytes, message: str) -> bytes:
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).digest()
 
@@ -222,24 +256,16 @@ class TencentBackend:
         url = settings.FACE_PROVIDER_URL.rstrip("/") + "/"
         host = urlsplit(url).netloc
         payload = json.dumps(params, separators=(",", ":")).encode("utf-8")
-        timestamp = int(time.time())
-        headers = {
-            "Content-Type": CONTENT_TYPE,
-            "Host": host,
-            "X-TC-Action": ACTION,
-            "X-TC-Version": VERSION,
-            "X-TC-Timestamp": str(timestamp),
-            "Authorization": authorization(
-                secret_id=secret_id,
-                secret_key=secret_key,
-                service=SERVICE,
-                host=host,
-                timestamp=timestamp,
-                payload=payload,
-            ),
-        }
-        if settings.FACE_PROVIDER_REGION:
-            headers["X-TC-Region"] = settings.FACE_PROVIDER_REGION
+        headers = signed_headers(
+            secret_id=secret_id,
+            secret_key=secret_key,
+            service=SERVICE,
+            host=host,
+            action=ACTION,
+            version=VERSION,
+            payload=payload,
+            region=settings.FACE_PROVIDER_REGION or "",
+        )
         read_timeout = float(settings.FACE_PROVIDER_TIMEOUT)
         started = time.monotonic()
         try:

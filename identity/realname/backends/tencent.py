@@ -78,7 +78,7 @@ from PIL import Image
 
 from hub.http import is_transient_status
 from identity.face import FaceError, FaceMultiple, FaceNotFound
-from identity.face.backends.tencent import CONTENT_TYPE, authorization
+from identity.face.backends.tencent import signed_headers
 from identity.realname.base import Outcome, Verdict
 from identity.realname.errors import (
     RealNamePhotoRefused,
@@ -218,24 +218,16 @@ class TencentFaceIdBackend:
         url = settings.REALNAME_TENCENT_URL.rstrip("/") + "/"
         host = urlsplit(url).netloc
         payload = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        timestamp = int(time.time())
-        headers = {
-            "Content-Type": CONTENT_TYPE,
-            "Host": host,
-            "X-TC-Action": self.action,
-            "X-TC-Version": VERSION,
-            "X-TC-Timestamp": str(timestamp),
-            "Authorization": authorization(
-                secret_id=secret_id,
-                secret_key=secret_key,
-                service=SERVICE,
-                host=host,
-                timestamp=timestamp,
-                payload=payload,
-            ),
-        }
-        if settings.REALNAME_TENCENT_REGION:
-            headers["X-TC-Region"] = settings.REALNAME_TENCENT_REGION
+        headers = signed_headers(
+            secret_id=secret_id,
+            secret_key=secret_key,
+            service=SERVICE,
+            host=host,
+            action=self.action,
+            version=VERSION,
+            payload=payload,
+            region=settings.REALNAME_TENCENT_REGION or "",
+        )
         read_timeout = float(settings.REALNAME_TENCENT_TIMEOUT)
         started = time.monotonic()
         try:
