@@ -16,7 +16,7 @@ from hospitals.clientip import client_ip
 from hub.errors import HubError
 from hub.protect import mask_phone
 from patients import selectors, services
-from patients.code_step import answer_code
+from patients.code_step import answer_code, resend_code
 from patients.forms import AgreeForm, PhoneForm, ReportForm
 from patients.labels import labelled
 from patients.notice import notice_paragraphs
@@ -80,18 +80,7 @@ def login_code(request):
 @require_POST
 @patient_page(signed_in=False)
 def login_resend(request):
-    attempt = request.patient.login
-    if not attempt:
-        return redirect("patients:login")
-    try:
-        services.patient_login_resend(
-            reference=attempt["reference"], phone_digest=attempt["phone_digest"]
-        )
-    except HubError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("A new code has been sent."))
-    return redirect("patients:login-code")
+    return resend_code(request, start_over="patients:login", code_page="patients:login-code")
 
 
 @require_POST

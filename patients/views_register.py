@@ -22,11 +22,9 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
@@ -40,7 +38,7 @@ from identity.realname.errors import RealNamePhoneNotProven
 from identity.realname.selectors import proven_phone
 from identity.realname.services import realname_register
 from patients import selectors, services
-from patients.code_step import answer_code
+from patients.code_step import answer_code, resend_code
 from patients.forms import PhoneForm, RealNameForm
 from patients.session import patient_page
 
@@ -172,18 +170,7 @@ def register_code(request):
 @require_POST
 @patient_page(signed_in=False)
 def register_resend(request):
-    attempt = request.patient.login
-    if not attempt:
-        return redirect("patients:register")
-    try:
-        services.patient_login_resend(
-            reference=attempt["reference"], phone_digest=attempt["phone_digest"]
-        )
-    except HubError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("A new code has been sent."))
-    return redirect("patients:register-code")
+    return resend_code(request, start_over="patients:register", code_page="patients:register-code")
 
 
 @require_http_methods(["GET"])

@@ -4,8 +4,6 @@ got recorded as the phone of record of patients who are not theirs)."""
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 
 from alerts.models import AlertState, PhoneBlock, Rule
@@ -135,19 +133,6 @@ def test_the_port_blocks_nothing_without_the_alerts_checker(relay):
     phone_blocks.refuse_if_blocked(None)
 
 
-def _relay_hook_wired() -> bool:
-    import relay.patient_reach
-    import relay.services
-
-    return any(
-        "phone_blocks" in inspect.getsource(module)
-        for module in (relay.patient_reach, relay.services)
-    )
-
-
-# NEEDS THE RELAY HOOK: relay/patient_reach.py's sms_target must ask hub.phone_blocks
-# (docs/alerts.md, "Wiring"). Skipped until that line is in the relay; it then runs.
-@pytest.mark.skipif(not _relay_hook_wired(), reason="needs the relay hook in sms_target")
 def test_a_blocked_phone_refuses_later_sms_requests_over_http(relay, sms_outbox):
     _sms_requests(relay.a, 561, 4)
     evaluate()
