@@ -86,6 +86,8 @@ class AccessLog(ChainedLog):
         related_name="+",
     )
     org_code = models.CharField(_("organisation code"), max_length=32, blank=True, default="")
+    # The hospital system whose credential signed the call (hospitals.IntegratedSystem).
+    system_id = models.BigIntegerField(_("system"), null=True, blank=True)
     endpoint = models.CharField(_("endpoint"), max_length=200)
     method = models.CharField(_("method"), max_length=8)
     http_status = models.SmallIntegerField(_("HTTP status"))
@@ -264,6 +266,7 @@ class ChainCheckpoint(models.Model):
 class UsageCounter(models.Model):
     """Per hospital, per day (Asia/Shanghai), per usage kind: a count.
 
+    Per hospital system too (``system_id``, 0 when not one system's call).
     Incremented in the same transaction as the access-log row that carries the
     same kinds in ``AccessLog.usage`` (``province.failure``: as the call-log
     row of the failed call).
@@ -278,6 +281,9 @@ class UsageCounter(models.Model):
         related_name="+",
     )
     org_code = models.CharField(_("organisation code"), max_length=32, blank=True, default="")
+    # The hospital system counted for (hospitals.IntegratedSystem); 0 = not
+    # attributed to one system (patient pages, tasks, rows from before systems).
+    system_id = models.BigIntegerField(_("system"), default=0)
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind"), max_length=64)
     count = models.BigIntegerField(_("count"), default=0)
@@ -288,7 +294,8 @@ class UsageCounter(models.Model):
         verbose_name_plural = _("usage")
         constraints = [
             models.UniqueConstraint(
-                fields=["hospital", "day", "kind"], name="audit_usage_hosp_day_kind"
+                fields=["hospital", "system_id", "day", "kind"],
+                name="audit_usage_hosp_sys_day_kind",
             ),
         ]
         indexes = [models.Index(fields=["day", "kind"], name="audit_usage_day_kind")]

@@ -192,34 +192,40 @@ def call_log_record(
 
 
 _UPSERT_SQL = (
-    "INSERT INTO audit_usagecounter (hospital_id, org_code, day, kind, count) VALUES {values} "
-    "ON CONFLICT (hospital_id, day, kind) "
+    "INSERT INTO audit_usagecounter (hospital_id, system_id, org_code, day, kind, count) "
+    "VALUES {values} "
+    "ON CONFLICT (hospital_id, system_id, day, kind) "
     "DO UPDATE SET count = audit_usagecounter.count + EXCLUDED.count"
 )
 
 
-def usage_increment(*, hospital_id: int, org_code: str, day: date, kinds, by: int = 1) -> None:
+def usage_increment(
+    *, hospital_id: int, org_code: str, day: date, kinds, by: int = 1, system_id: int | None = None
+) -> None:
     """Add ``by`` to each kind's counter (one statement; kinds in sorted order
-    so concurrent requests lock counter rows in the same order)."""
+    so concurrent requests lock counter rows in the same order); ``system_id``:
+    the hospital system counted for, None = not one system's."""
     kinds = validate_kinds(kinds)
     if not kinds:
         return
     day_value = connection.ops.adapt_datefield_value(day)
     params: list = []
     for kind in kinds:
-        params += [hospital_id, org_code[:32], day_value, kind, by]
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(kinds))
+        params += [hospital_id, system_id or 0, org_code[:32], day_value, kind, by]
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(kinds))
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT_SQL.format(values=values), params)
 
 
 _COUNTER_CTE = (
-    "WITH counted AS (INSERT INTO audit_usagecounter (hospital_id, org_code, day, kind, count) "
-    "VALUES {values} ON CONFLICT (hospital_id, day, kind) "
+    "WITH counted AS (INSERT INTO audit_usagecounter "
+    "(hospital_id, system_id, org_code, day, kind, count) "
+    "VALUES {values} ON CONFLICT (hospital_id, system_id, day, kind) "
     "DO UPDATE SET count = audit_usagecounter.count + EXCLUDED.count) "
 )
 _ACCESS_COLUMNS = (
-    "created_at, request_id, seq, prev_hash, row_hash, hospital_id, org_code, endpoint, method, "
+    "created_at, request_id, seq, prev_hash, row_hash, hospital_id, org_code, system_id, "
+    "endpoint, method, "
     "http_status, error_code, latency_ms, staff_no, patient_digest, authorization_id, "
     "client_ip, usage"
 )
@@ -239,7 +245,7 @@ def _access_row_postgresql(values: list, counters: list, asynchronous: bool) -> 
     """
     sql, params = [], []
     if counters:
-        rows = ", ".join(["(%s, %s, %s, %s, 1)"] * len(counters))
+        rows = ", ".join(["(%s, %s, %s, %s, %s, 1)"] * len(counters))
         sql.append(_COUNTER_CTE.format(values=rows))
         for row in counters:
             params += row
@@ -256,6 +262,7 @@ def access_log_write(
     *,
     created_at: datetime,
     hospital=None,
+    system_id: int | None = None,
     endpoint: str,
     method: str,
     http_status: int,
@@ -284,6 +291,7 @@ def access_log_write(
         "row_hash": "",
         "hospital_id": hospital_id,
         "org_code": org_code,
+        "system_id": system_id,
         "endpoint": endpoint[:200],
         "method": method[:8],
         "http_status": http_status,
@@ -300,13 +308,19 @@ def access_log_write(
         asynchronous = not connection.in_atomic_block and not getattr(
             settings, "AUDIT_SYNCHRONOUS_COMMIT", False
         )
-        counters = [[hospital_id, org_code, day, kind] for kind in kinds]
+        counters = [[hospital_id, system_id or 0, org_code, day, kind] for kind in kinds]
         _access_row_postgresql(list(fields.values()), counters, asynchronous)
         return
     with transaction.atomic():
         AccessLog.objects.create(**fields)
         if kinds:
-            usage_increment(hospital_id=hospital_id, org_code=org_code, day=day, kinds=kinds)
+            usage_increment(
+                hospital_id=hospital_id,
+                org_code=org_code,
+                day=day,
+                kinds=kinds,
+                system_id=system_id,
+            )
 
 
 def usage_recount(*, since: date | None = None) -> dict:

@@ -88,6 +88,7 @@ def _credential(hospital: Hospital, cached) -> HubCredential:
     cred = HubCredential(
         id=cached.id,
         hospital=hospital,
+        system_id=cached.system_id,
         paasid=cached.paasid,
         created_at=cached.created_at,
         valid_until=cached.valid_until,

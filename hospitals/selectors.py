@@ -33,6 +33,7 @@ from hub.province.client import ProvinceAccount as ClientAccount
 @dataclass(frozen=True)
 class CachedCredential:
     id: int
+    system_id: int | None
     paasid: str
     paastoken: str
     sm4_key: str
@@ -45,7 +46,8 @@ class CachedCredential:
 
 @dataclass(frozen=True)
 class CredentialSet:
-    """The hospital behind a paasid and all of that hospital's credentials.
+    """The hospital system behind a paasid (or a hub appId) and all of that
+    system's credentials (a rotation's overlap window: old and new).
 
     ``hospital`` is the row as loaded; callers get a copy (``hospital_copy``)
     so that nothing a view does to ``request.user`` leaks into the cache.
@@ -55,6 +57,8 @@ class CredentialSet:
     requested: CachedCredential
     credentials: tuple[CachedCredential, ...]
     hospital: Hospital | None = None
+    system_id: int | None = None
+    app_id: str = ""
 
     def hospital_copy(self) -> Hospital | None:
         return copy.copy(self.hospital) if self.hospital is not None else None
@@ -104,6 +108,7 @@ def credentials_cache_clear() -> None:
 def _cached(cred: HubCredential) -> CachedCredential:
     return CachedCredential(
         id=cred.id,
+        system_id=cred.system_id,
         paasid=cred.paasid,
         paastoken=cred.paastoken,
         sm4_key=cred.sm4_key,
@@ -112,27 +117,48 @@ def _cached(cred: HubCredential) -> CachedCredential:
     )
 
 
+def _credential_set(rows: list[HubCredential], requested: HubCredential) -> CredentialSet:
+    creds = tuple(_cached(r) for r in rows)
+    system = requested.system
+    return CredentialSet(
+        hospital_id=requested.hospital_id,
+        requested=next(c for c in creds if c.paasid == requested.paasid),
+        credentials=creds,
+        hospital=requested.hospital,
+        system_id=requested.system_id,
+        app_id=(system.app_id or "") if system is not None else "",
+    )
+
+
 def _load_credentials(paasid: str) -> CredentialSet | None:
     now = timezone.now()
-    # One query: the requested credential and every credential of its hospital
-    # that is current or inside an overlap window.
-    owner = HubCredential.objects.filter(paasid=paasid).values("hospital_id")[:1]
+    # One query: the requested credential and every credential of its system
+    # (of its hospital, for a credential from before systems) that is current
+    # or inside an overlap window.
+    owner = HubCredential.objects.filter(paasid=paasid)
     rows = list(
-        HubCredential.objects.select_related("hospital")
-        .filter(hospital_id=Subquery(owner))
+        HubCredential.objects.select_related("hospital", "system")
+        .filter(hospital_id=Subquery(owner.values("hospital_id")[:1]))
         .filter(Q(paasid=paasid) | Q(valid_until__isnull=True) | Q(valid_until__gt=now))
         .order_by("-created_at")
     )
     requested = next((r for r in rows if r.paasid == paasid), None)
     if requested is None:
         return None
-    creds = tuple(_cached(r) for r in rows)
-    return CredentialSet(
-        hospital_id=requested.hospital_id,
-        requested=next(c for c in creds if c.paasid == paasid),
-        credentials=creds,
-        hospital=requested.hospital,
+    rows = [r for r in rows if r.system_id == requested.system_id]
+    return _credential_set(rows, requested)
+
+
+def _load_app(app_id: str) -> CredentialSet | None:
+    rows = list(
+        HubCredential.objects.select_related("hospital", "system")
+        .filter(system__app_id=app_id)
+        .usable()
+        .order_by("-created_at")
     )
+    if not rows:
+        return None
+    return _credential_set(rows, rows[0])
 
 
 def credentials_for_paasid(paasid: str) -> CredentialSet | None:
@@ -144,6 +170,19 @@ def credentials_for_paasid(paasid: str) -> CredentialSet | None:
     # Unknown paasids are remembered for a second only: long enough to shield
     # the database from a flood, short enough that a fresh issue works at once.
     _credential_cache.set(paasid, value, _ttl() if value is not None else min(1.0, _ttl()))
+    return value
+
+
+def credentials_for_app_id(app_id: str) -> CredentialSet | None:
+    """The system behind a hub appId (the viewer entry's caller) and its
+    usable credentials, newest first (``requested`` is the newest: the key a
+    ``param`` is tried with first); None when unknown. Cached like paasids."""
+    key = ("app", app_id)
+    value, hit = _credential_cache.get(key)
+    if hit:
+        return value
+    value = _load_app(app_id) if 0 < len(app_id) <= 128 else None
+    _credential_cache.set(key, value, _ttl() if value is not None else min(1.0, _ttl()))
     return value
 
 

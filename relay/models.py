@@ -60,6 +60,14 @@ class State(models.TextChoices):
     LOCKED = "locked", _("locked")
 
 
+class Target(models.TextChoices):
+    """Which province the consent lives at: the live one, or the joint-test
+    target of a hospital that is not live yet (``PROVINCE_TEST_BASE_URL``)."""
+
+    LIVE = "live", _("live")
+    TEST = "test", _("joint test")
+
+
 class SyncState(models.TextChoices):
     NONE = "none", _("nothing to send")
     PENDING = "pending", _("pending")
@@ -89,6 +97,19 @@ class Authorization(models.Model):
         on_delete=models.PROTECT,
         related_name="authorizations",
         verbose_name=_("hospital"),
+    )
+    # The hospital system that asked (its credential); null on rows from
+    # before systems had credentials of their own.
+    system = models.ForeignKey(
+        "hospitals.IntegratedSystem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("system"),
+    )
+    province_target = models.CharField(
+        _("province target"), max_length=8, choices=Target.choices, default=Target.LIVE
     )
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     state = models.CharField(

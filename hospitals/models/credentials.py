@@ -62,7 +62,7 @@ class HubCredentialQuerySet(models.QuerySet):
 
 
 class HubCredential(models.Model):
-    """A hub-issued paasid/paastoken/SM4 key of one hospital.
+    """A hub-issued paasid/paastoken/SM4 key of one hospital system.
 
     Rotation issues a new credential and sets ``valid_until`` on the old one
     (now + the overlap window); both sign successfully until then.
@@ -73,6 +73,14 @@ class HubCredential(models.Model):
         on_delete=models.CASCADE,
         related_name="credentials",
         verbose_name=_("hospital"),
+    )
+    system = models.ForeignKey(
+        "hospitals.IntegratedSystem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credentials",
+        verbose_name=_("system"),
     )
     paasid = models.CharField(_("paasid"), max_length=128, unique=True)
     paastoken = SealedTextField(_("paastoken"), purpose="hub-paastoken")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hospitals.principal import ApiPrincipal
@@ -26,6 +27,20 @@ class Stage(models.TextChoices):
 STAGE_ORDER: tuple[str, ...] = tuple(Stage.values)
 # Seed §7.4: only systems that went live may be served.
 RELAY_STAGES = frozenset({Stage.LIVE, Stage.REPORT_SUBMITTED, Stage.RECEIPT_CONFIRMED})
+
+
+#: Before go-live a hospital is in the joint test with the province: it may
+#: call the hub, its traffic goes to the test target and is counted apart.
+TEST_STAGES = frozenset(
+    {Stage.PARAMETERS_ISSUED, Stage.INTEGRATING, Stage.TEST_SUBMITTED, Stage.TEST_CONFIRMED}
+)
+
+
+class ConsentAt(models.TextChoices):
+    """Where a patient's consent to a view is taken (issue: consent at the province)."""
+
+    HUB = "hub", _("at the hub (the hub's own consent required)")
+    PROVINCE = "province", _("at the province viewer (its modes 2 and 3)")
 
 
 class Status(models.TextChoices):
@@ -85,6 +100,14 @@ class Hospital(ApiPrincipal, models.Model):
             "status 1); empty = the city's default (MODE1_DAILY_CAP)."
         ),
     )
+    consent_at = models.CharField(
+        _("where consent is taken"),
+        max_length=16,
+        choices=ConsentAt.choices,
+        blank=True,
+        default="",
+        help_text=_("Empty = the city's setting (CONSENT_AT)."),
+    )
     province_account = models.ForeignKey(
         "hospitals.ProvinceAccount",
         verbose_name=_("province account override"),
@@ -136,7 +159,13 @@ class Hospital(ApiPrincipal, models.Model):
 
 
 class IntegratedSystem(models.Model):
-    """A hospital system connected to the hub (appendix 1: name, URL, IP)."""
+    """A hospital system connected to the hub (appendix 1: name, URL, IP).
+
+    Each system (HIS, EMR, internet hospital...) has its own hub appId, its
+    own credentials (``HubCredential.system``, rotated on their own) and its
+    own IP allowlist; calls, logs and usage are attributed to it as well as
+    to its hospital.
+    """
 
     hospital = models.ForeignKey(
         Hospital, on_delete=models.CASCADE, related_name="systems", verbose_name=_("hospital")
@@ -144,6 +173,24 @@ class IntegratedSystem(models.Model):
     name = models.CharField(_("system name"), max_length=200)
     url = models.CharField(_("URL"), max_length=500, blank=True)
     ip = models.CharField(_("IP address"), max_length=100, blank=True)
+    app_id = models.CharField(
+        _("hub appId"),
+        max_length=128,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The appId this system sends to the hub's viewer entry."),
+    )
+    ip_allowlist = models.TextField(
+        _("IP allowlist"),
+        blank=True,
+        validators=[validate_cidrs],
+        help_text=_(
+            "Addresses or CIDRs this system calls from, one per line. "
+            "Empty = the hospital's allowlist applies."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("integrated system")

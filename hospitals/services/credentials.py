@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hospitals.errors import HospitalsCode
-from hospitals.models import Hospital, HubCredential
+from hospitals.models import Hospital, HubCredential, IntegratedSystem
 from hospitals.selectors import credentials_cache_clear
 from hospitals.services._audit import record, user_or_none
 from hub.errors import HubError
@@ -37,6 +37,8 @@ class IssuedCredential:
     paastoken: str
     sm4_key: str
     previous_valid_until: datetime | None
+    app_id: str = ""
+    system_name: str = ""
 
 
 def _overlap() -> timedelta:
@@ -47,16 +49,45 @@ def _new_paasid(hospital: Hospital) -> str:
     return f"{hospital.org_code}-{secrets.token_hex(4)}"
 
 
+def _system_for(hospital: Hospital, system: IntegratedSystem | None) -> IntegratedSystem:
+    """The system a credential is issued to: the one given, else the
+    hospital's first (created, named after the hospital, when it has none)."""
+    if system is not None:
+        if system.hospital_id != hospital.pk:
+            raise HubError(
+                HospitalsCode.INVALID_HOSPITAL, _("This system belongs to another hospital."), 400
+            )
+        return system
+    first = hospital.systems.order_by("id").first()
+    return first or IntegratedSystem.objects.create(hospital=hospital, name=hospital.org_name)
+
+
+def _app_id_for(system: IntegratedSystem, paasid: str, app_id: str | None) -> str:
+    """A system keeps its hub appId; a system without one gets ``app_id`` or
+    ``<paasid>-app`` (``secrets`` hex when that is taken)."""
+    if system.app_id:
+        return system.app_id
+    wanted = app_id or f"{paasid}-app"
+    if IntegratedSystem.objects.filter(app_id=wanted).exclude(pk=system.pk).exists():
+        wanted = secrets.token_hex(16)
+    system.app_id = wanted
+    system.save(update_fields=["app_id"])
+    return wanted
+
+
 def hub_credential_issue(
     *,
     actor,
     hospital: Hospital,
+    system: IntegratedSystem | None = None,
+    app_id: str | None = None,
     paasid: str | None = None,
     paastoken: str | None = None,
     sm4_key: str | None = None,
     overlap: timedelta | None = None,
 ) -> IssuedCredential:
-    """Issue a new credential; current ones are retired at now + ``overlap``.
+    """Issue a new credential to one of the hospital's systems (default: its
+    first); that system's current ones are retired at now + ``overlap``.
 
     Values are generated unless given (the demo data gives fixed ones).
     """
@@ -78,14 +109,18 @@ def hub_credential_issue(
         with transaction.atomic():
             # Serialises concurrent rotations of one hospital.
             Hospital.objects.select_for_update().filter(pk=hospital.pk).first()
-            current = list(hospital.credentials.filter(valid_until__isnull=True))
+            system = _system_for(hospital, system)
+            issued_app_id = _app_id_for(system, paasid, app_id)
+            mine = HubCredential.objects.filter(hospital=hospital, system=system)
+            current = list(mine.filter(valid_until__isnull=True))
             for cred in current:
                 cred.valid_until = retire_at
                 cred.save(update_fields=["valid_until"])
             # Pairs already in an earlier overlap window keep their earlier end.
-            hospital.credentials.filter(valid_until__gt=retire_at).update(valid_until=retire_at)
+            mine.filter(valid_until__gt=retire_at).update(valid_until=retire_at)
             created = HubCredential.objects.create(
                 hospital=hospital,
+                system=system,
                 paasid=paasid,
                 paastoken=paastoken,
                 sm4_key=sm4_key,
@@ -97,6 +132,7 @@ def hub_credential_issue(
                 target=hospital,
                 before={"paasids": [c.paasid for c in current]} if current else None,
                 after={
+                    "system": system.name,
                     "paasid": created.paasid,
                     "previous_valid_until": retire_at.isoformat() if current else None,
                 },
@@ -112,14 +148,21 @@ def hub_credential_issue(
         paastoken=paastoken,
         sm4_key=sm4_key,
         previous_valid_until=retire_at if current else None,
+        app_id=issued_app_id,
+        system_name=system.name,
     )
 
 
 def hub_credential_rotate(
-    *, actor, hospital: Hospital, overlap: timedelta | None = None
+    *,
+    actor,
+    hospital: Hospital,
+    system: IntegratedSystem | None = None,
+    overlap: timedelta | None = None,
 ) -> IssuedCredential:
-    """A fresh paasid/paastoken/SM4 key; the old pair works until the overlap ends."""
-    return hub_credential_issue(actor=actor, hospital=hospital, overlap=overlap)
+    """A fresh paasid/paastoken/SM4 key for one system (default: the
+    hospital's first); its old pair works until the overlap ends."""
+    return hub_credential_issue(actor=actor, hospital=hospital, system=system, overlap=overlap)
 
 
 def hub_credential_revoke(*, actor, credential: HubCredential, note: str = "") -> HubCredential:

@@ -182,7 +182,7 @@ def test_seed_demo_is_idempotent_and_matches_the_docs(settings, tmp_path, provin
     assert "running simulator told" in out
     _run("seed_demo")
     assert Hospital.objects.filter(stage=Stage.LIVE).count() == 2
-    assert HubCredential.objects.count() == 2
+    assert HubCredential.objects.count() == 3  # A: HIS and EMR; B: EMR
     account = ProvinceAccount.objects.get(is_city_default=True)
     assert (account.paasid, account.paastoken, account.sm4_key) == (
         "demo-paasid",

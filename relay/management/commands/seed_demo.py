@@ -14,7 +14,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from hospitals.models import Hospital, HubCredential, ProvinceAccount, Stage, Status
+from hospitals.models import (
+    Hospital,
+    HubCredential,
+    IntegratedSystem,
+    ProvinceAccount,
+    Stage,
+    Status,
+)
 from hospitals.services import province_account_save
 from identity.models import PhoneSource
 from identity.phones import phone_of_record_set
@@ -40,23 +47,46 @@ DEMO_HOSPITALS = [
         "org_code": "455404482",
         "org_name": "测试机构名称",
         "uscc": "124400004554044827",
-        "paasid": "hosp-a",
-        "paastoken": "hosp-a-token",
-        "sm4_key": "0123456789abcdeffedcba9876543210",
         "district": "越秀区",
         "level": "tertiary",
-        "system": {"name": "HIS", "url": "http://his-a.example/", "ip": "10.10.1.10"},
+        "systems": [
+            {
+                "name": "HIS",
+                "url": "http://his-a.example/",
+                "ip": "10.10.1.10",
+                "app_id": "hosp-a-app",
+                "paasid": "hosp-a",
+                "paastoken": "hosp-a-token",
+                "sm4_key": "0123456789abcdeffedcba9876543210",
+            },
+            {
+                "name": "EMR",
+                "url": "http://emr-a.example/",
+                "ip": "10.10.1.11",
+                "app_id": "hosp-a-emr-app",
+                "paasid": "hosp-a-emr",
+                "paastoken": "hosp-a-emr-token",
+                "sm4_key": "00112233445566778899aabbccddeeff",
+            },
+        ],
     },
     {
         "org_code": "455404483",
         "org_name": "演示第二医院",
         "uscc": "12440000455404483A",
-        "paasid": "hosp-b",
-        "paastoken": "hosp-b-token",
-        "sm4_key": "fedcba98765432100123456789abcdef",
         "district": "天河区",
         "level": "secondary",
-        "system": {"name": "EMR", "url": "http://emr-b.example/", "ip": "10.10.2.20"},
+        "systems": [
+            {
+                "name": "EMR",
+                "url": "http://emr-b.example/",
+                "ip": "10.10.2.20",
+                "app_id": "hosp-b-app",
+                "paasid": "hosp-b",
+                "paastoken": "hosp-b-token",
+                "sm4_key": "fedcba98765432100123456789abcdef",
+            },
+        ],
     },
 ]
 
@@ -104,7 +134,8 @@ class Command(BaseCommand):
                     outcome = f"not registered ({exc.__class__.__name__}: {exc})"
                 self.stdout.write(f"simulator: {demo['org_code']} {outcome}")
         self.stdout.write(
-            "demo data ready: hospitals 455404482 (hosp-a), 455404483 (hosp-b); "
+            "demo data ready: hospitals 455404482 (systems hosp-a / hosp-a-app and "
+            "hosp-a-emr / hosp-a-emr-app), 455404483 (hosp-b / hosp-b-app); "
             "residents 44010619900307001X (phone of record 138****8000), "
             "440106199003070028 (138****8001)."
         )
@@ -136,15 +167,29 @@ class Command(BaseCommand):
             hospital.went_live_on = timezone.localdate()
             hospital.contact_phone = "13800138000"
             hospital.save(update_fields=["went_live_on", "contact_phone"])
-        if not hospital.systems.exists():
-            hospital.systems.create(**demo["system"])
+        for spec in demo["systems"]:
+            self._system(hospital, spec)
+
+    def _system(self, hospital: Hospital, spec: dict) -> None:
+        # A system is found by its appId, or else by its name (a demo row from
+        # before systems had appIds), and otherwise created.
+        system = IntegratedSystem.objects.filter(app_id=spec["app_id"]).first() or (
+            hospital.systems.filter(name=spec["name"]).order_by("id").first()
+        )
+        fields = {"name": spec["name"], "url": spec["url"], "ip": spec["ip"]}
+        if system is None:
+            system = hospital.systems.create(app_id=spec["app_id"], **fields)
+        elif system.app_id != spec["app_id"] or system.hospital_id != hospital.pk:
+            system.hospital, system.app_id = hospital, spec["app_id"]
+            system.save(update_fields=["hospital", "app_id"])
         # Exactly the documented credentials, current, whatever happened before.
         HubCredential.objects.update_or_create(
-            paasid=demo["paasid"],
+            paasid=spec["paasid"],
             defaults={
                 "hospital": hospital,
-                "paastoken": demo["paastoken"],
-                "sm4_key": demo["sm4_key"],
+                "system": system,
+                "paastoken": spec["paastoken"],
+                "sm4_key": spec["sm4_key"],
                 "valid_until": None,
             },
         )
