@@ -17,7 +17,6 @@ from alerts.windows import (
     CODE_FAILURE_ACTIONS,
     FACE_FAILURE_ACTION,
     FACE_LOCK_ACTION,
-    VIEW_ROUTE,
     Finding,
     baseline_days,
     baseline_key,
@@ -27,6 +26,7 @@ from alerts.windows import (
     org_codes_of,
     setting,
     threshold,
+    view_requests,
 )
 from audit.masking import scrub_text
 from audit.models import AccessLog, OperationLog
@@ -144,10 +144,9 @@ def failed_verifications_spike(*, day: date, now: datetime) -> list[Finding]:
 
 def _night_views(start: datetime, end: datetime):
     return AccessLog.objects.filter(
+        view_requests(),
         created_at__gte=start,
         created_at__lt=end,
-        endpoint=VIEW_ROUTE,
-        method="POST",
         hospital__isnull=False,
     ).exclude(patient_digest="")
 

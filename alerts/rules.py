@@ -37,6 +37,7 @@ from alerts.hospital_rules import (
 )
 from alerts.models import PhoneBlock, Rule, Severity
 from alerts.windows import (
+    ENTRY_ROUTE,
     PHONE_WINDOW,
     START_ROUTE,
     VIEW_ROUTE,
@@ -48,6 +49,7 @@ from alerts.windows import (
     org_codes_of,
     setting,
     threshold,
+    view_requests,
 )
 from audit.masking import scrub_text
 from audit.models import AccessLog
@@ -135,10 +137,9 @@ def phone_many_patients(*, now: datetime) -> list[Finding]:
 def _staff_requests(start: datetime, end: datetime):
     return (
         AccessLog.objects.filter(
+            Q(endpoint=START_ROUTE, method="POST") | view_requests(),
             created_at__gte=start,
             created_at__lt=end,
-            endpoint__in=(START_ROUTE, VIEW_ROUTE),
-            method="POST",
             hospital__isnull=False,
         )
         .exclude(staff_no="")
@@ -175,7 +176,7 @@ def staff_many_patients(*, day: date, now: datetime) -> list[Finding]:
         .values("hospital_id", "staff_no")
         .annotate(
             patients=Count("patient_digest", distinct=True),
-            views=Count("id", filter=Q(endpoint=VIEW_ROUTE)),
+            views=Count("id", filter=Q(endpoint__in=(VIEW_ROUTE, ENTRY_ROUTE))),
             starts=Count("id", filter=Q(endpoint=START_ROUTE)),
         )
         .filter(patients__gt=minimum)

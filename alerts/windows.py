@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
 from hospitals.models import Hospital
@@ -18,6 +19,15 @@ from hospitals.models import Hospital
 #: Access-log routes where a staff number asks for a patient.
 START_ROUTE = "/api/v1/authorizations"
 VIEW_ROUTE = "/api/v1/views"
+#: The viewer entry (a doctor's browser opening a record: GET or POST).
+ENTRY_ROUTE = "/viewer"
+
+
+def view_requests() -> Q:
+    """Access-log rows of a request to view a record, by either door."""
+    return Q(endpoint=VIEW_ROUTE, method="POST") | Q(endpoint=ENTRY_ROUTE)
+
+
 #: Operation-log actions of one failed verification (a wrong code, a face mismatch).
 CODE_FAILURE_ACTIONS = ("identity.code.failed", "identity.code.locked")
 FACE_FAILURE_ACTION = "authorization.face_failed"

@@ -14,22 +14,19 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, Http404
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from audit import admin_reports  # noqa: F401  (registers the monthly reports' admin)
 from audit.admin_usage import usage_page
 from audit.models import (
     AccessLog,
     CallLog,
     ChainCheckpoint,
-    MonthlyReport,
     OperationLog,
     UsageCounter,
 )
-from audit.reports import report_filename
 from audit.usage import ALL_KINDS
 from hospitals.admin_scope import HospitalScopedAdminMixin
 from hub.admin_mixins import ReadOnlyAdminMixin
@@ -180,7 +177,7 @@ class ChainCheckpointAdmin(ReadOnlyLogAdmin):
 class UsageCounterAdmin(HospitalScopedAdminMixin, ReadOnlyLogAdmin):
     """The list entry opens the usage page; ``raw/`` lists the counters themselves."""
 
-    list_display = ("day", "org_code", "kind", "count")
+    list_display = ("day", "org_code", "system_id", "kind", "count")
     list_filter = (("day", admin.DateFieldListFilter), KindFilter, DistrictFilter, LevelFilter)
     search_fields = ("=org_code",)
 
@@ -195,55 +192,3 @@ class UsageCounterAdmin(HospitalScopedAdminMixin, ReadOnlyLogAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return usage_page(request, self.admin_site.each_context(request), self.opts)
-
-
-@admin.register(MonthlyReport)
-class MonthlyReportAdmin(admin.ModelAdmin):
-    list_display = ("month", "built_at", "downloads", "recipients")
-    readonly_fields = ("month", "built_at", "downloads", "summary", "emailed_to")
-    fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("files"))
-    def downloads(self, obj):
-        links = []
-        for kind, label in (("xlsx", "XLSX"), ("csv", "CSV"), ("chart", "PNG")):
-            if getattr(obj, kind):
-                url = reverse("admin:audit_monthlyreport_download", args=[obj.pk, kind])
-                links.append(format_html('<a href="{}">{}</a>', url, label))
-        return format_html(" · ".join(["{}"] * len(links)), *links) if links else "—"
-
-    @admin.display(description=_("e-mailed to"))
-    def recipients(self, obj):
-        return len(obj.emailed_to or [])
-
-    def get_urls(self):
-        download = self.admin_site.admin_view(self.download_view)
-        return [
-            path(
-                "<int:pk>/download/<str:kind>/",
-                download,
-                name="audit_monthlyreport_download",
-            ),
-            *super().get_urls(),
-        ]
-
-    def download_view(self, request, pk: int, kind: str):
-        # Served through admin (permission-checked), never from a public media URL.
-        if not self.has_view_permission(request) or kind not in ("xlsx", "csv", "chart"):
-            raise Http404
-        report = MonthlyReport.objects.filter(pk=pk).first()
-        if report is None or not getattr(report, kind):
-            raise Http404
-        field_file = getattr(report, kind)
-        suffix = "png" if kind == "chart" else kind
-        return FileResponse(
-            field_file.open("rb"),
-            as_attachment=True,
-            filename=report_filename(report.month, suffix),
-        )

@@ -1,7 +1,8 @@
 """What a view tells the access log about the request it is answering.
 
 ``note(request, staff_no=..., patient_digest=..., authorization_id=...,
-usage=[...])`` attaches details to the current request; the
+usage=[...])`` (and ``hospital=``, ``system_id=`` for a caller the signed-request
+authentication did not identify) attaches details to the current request; the
 ``AccessLogMiddleware`` writes them with the access-log row and counts the
 ``usage`` kinds (constants in ``audit.usage``). Works with a DRF ``Request``
 or a Django ``HttpRequest`` (stored on the underlying ``HttpRequest``). Calls
@@ -18,7 +19,9 @@ import re
 from audit.usage import validate_kinds
 
 _DIGEST_RE = re.compile(r"[0-9a-f]{64}")
-_FIELDS = frozenset({"staff_no", "patient_digest", "authorization_id", "hospital", "usage"})
+_FIELDS = frozenset(
+    {"staff_no", "patient_digest", "authorization_id", "hospital", "system_id", "usage"}
+)
 _ATTR = "_audit_note"
 
 

@@ -1,13 +1,16 @@
-"""``AccessLogMiddleware``: one access-log row per request under /api/, /ebus/, /me/.
+"""``AccessLogMiddleware``: one access-log row per request under /api/, /ebus/, /me/
+and /viewer.
 
 The row holds: time, hospital (``request.hub_hospital``, set by the
-hospitals authentication class, or ``note(hospital=...)``), the endpoint as the
+hospitals authentication class, or ``note(hospital=...)``), the hospital
+system whose credential signed the call (``request.hub_system_id``, or
+``note(system_id=...)`` beside a noted hospital), the endpoint as the
 resolved URL *route pattern* (never the raw path, which may carry ids), method,
 HTTP status, ``errorCode`` (set by ``hub.errors.exception_handler`` on DRF
 answers; empty for other answers), latency, what the view noted through
 ``audit.context.note`` (staff number, patient digest, authorization id, usage
-kinds), client IP and request id. The row and the usage counters are written
-in one transaction (``audit.services.access_log_write``).
+kinds), client IP and request id. The row and the usage counters (per
+hospital and system) are written in one transaction (``audit.services.access_log_write``).
 
 Request id: ``request.request_id`` if an earlier middleware set it, else a
 well-formed ``X-Request-ID`` header, else a fresh one; it is echoed in the
@@ -34,7 +37,8 @@ from hub.context import (
 
 logger = logging.getLogger(__name__)
 
-LOGGED_PREFIXES = ("/api/", "/ebus/", "/me/")
+# /viewer: the viewer entry (relay.viewer_entry), a doctor's browser opening a record.
+LOGGED_PREFIXES = ("/api/", "/ebus/", "/me/", "/viewer")
 UNMATCHED = "(unmatched)"
 
 
@@ -98,11 +102,16 @@ class AccessLogMiddleware:
     def _write(self, request, response, created_at, latency_ms, request_id) -> None:
         drf_request = _drf_request(response)
         details = context.noted(request)
-        hospital = details.get("hospital") or _from_requests("hub_hospital", request, drf_request)
+        if details.get("hospital"):
+            hospital, system_id = details["hospital"], details.get("system_id")
+        else:
+            hospital = _from_requests("hub_hospital", request, drf_request)
+            system_id = _from_requests("hub_system_id", request, drf_request)
         error_code = _from_requests("_hub_error_code", request, drf_request) or ""
         access_log_write(
             created_at=created_at,
             hospital=hospital,
+            system_id=system_id if hospital is not None else None,
             endpoint=_route(request),
             method=request.method or "",
             http_status=response.status_code,
@@ -114,4 +123,6 @@ class AccessLogMiddleware:
             client_ip=client_ip(request),
             request_id=request_id,
             usage=details.get("usage") or (),
+            # Before go-live the hospital's traffic is the joint test: apart.
+            test=bool(getattr(hospital, "in_joint_test", False)),
         )

@@ -252,6 +252,7 @@ class ChainCheckpoint(models.Model):
 
     class Meta:
         verbose_name = _("chain checkpoint")
+        verbose_name_plural = _("chain checkpoints")
         constraints = [
             models.UniqueConstraint(
                 fields=["log", "day"], condition=Q(kind="daily"), name="audit_ckpt_daily_uniq"

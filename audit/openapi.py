@@ -10,4 +10,4 @@ from hub.errors import Code
 from hub.openapi import merge
 
 #: GET /api/v1/usage
-USAGE = merge(signed_errors(), {400: [Code.VALIDATION_FAILED]})
+USAGE = merge(signed_errors(), {400: [Code.FILTER_INVALID]})

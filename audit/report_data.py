@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
 
 from audit import figures as extra_figures
 from audit.selectors import (
@@ -58,6 +61,8 @@ class ReportData:
     extra_totals: dict[str, int]
     series: list[tuple[str, dict[str, int]]]
     daily: dict
+    # The last day counted when the month is not over (month to date).
+    through: date | None = None
 
     def total_change(self, key: str) -> float | None:
         before = self.previous_totals.get(key, 0)
@@ -78,6 +83,12 @@ def _hospitals() -> dict[int, tuple[str, str, str, str]]:
             "pk", "org_code", "org_name", "district", "level"
         )
     }
+
+
+def month_to_date(month: Month) -> date | None:
+    """Today when ``month`` is the current month (the report is partial), else None."""
+    today = timezone.localdate()
+    return today if (month.year, month.month) == (today.year, today.month) else None
 
 
 def report_data(*, month: Month, progress: Progress | None = None) -> ReportData:
@@ -134,4 +145,5 @@ def report_data(*, month: Month, progress: Progress | None = None) -> ReportData
         extra_totals=extra_totals,
         series=series,
         daily=daily,
+        through=month_to_date(month),
     )

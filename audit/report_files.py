@@ -19,6 +19,13 @@ def _pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:+.1f}%"
 
 
+def month_to_date_label(data: ReportData) -> str:
+    """ "month to date, through YYYY-MM-DD" for a month not over; else empty."""
+    if data.through is None:
+        return ""
+    return _("Month to date, through %(day)s") % {"day": data.through.isoformat()}
+
+
 def render_chart(data: ReportData) -> bytes:
     """Top hospitals by views this month, and the city's last 12 months."""
     return usage_chart(month=str(data.month), rows=data.rows, series=data.series)
@@ -72,7 +79,7 @@ def render_xlsx(data: ReportData, chart_png: bytes) -> bytes:
     summary.title = _("Summary")[:31]
     summary.append([_("Hub usage report for %(month)s") % {"month": data.month}])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([])
+    summary.append([month_to_date_label(data)])
     summary.append([_("figure"), _("this month"), _("last month"), _("change")])
     for key, _pattern, label in SUMMARY_COLUMNS:
         summary.append(

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from audit.models import MonthlyReport
 from audit.report_data import Progress, report_data
 from audit.selectors import Month
+from audit.usage import SUMMARY_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,14 @@ def _replace_file(field_file, name: str, content: bytes) -> None:
     field_file.save(name, ContentFile(content), save=False)
 
 
-def report_build(*, month: Month | str, progress: Progress | None = None) -> MonthlyReport:
-    """Build and store the report of ``month`` (rebuilding replaces the files)."""
+def report_build(
+    *, month: Month | str, progress: Progress | None = None, actor=None
+) -> MonthlyReport:
+    """Build and store the report of ``month`` (rebuilding replaces the files).
+
+    ``actor``: who asked (an officer from the admin); the build is then in
+    the operation log. The monthly task and the command pass none.
+    """
     # openpyxl and matplotlib load when a report is built, not with every process.
     from audit import report_files
 
@@ -65,10 +72,77 @@ def report_build(*, month: Month | str, progress: Progress | None = None) -> Mon
         "previous_totals": data.previous_totals,
         "availability": data.availability,
         "extra_totals": data.extra_totals,
+        # Month to date: the last day counted (None once the month is over).
+        "through": data.through.isoformat() if data.through else None,
+        # The per-hospital table of the report page (as in the workbook).
+        "rows": [
+            {
+                "hospital_id": row.hospital_id,
+                "org_code": row.org_code,
+                "org_name": row.org_name,
+                "current": row.current,
+            }
+            for row in data.rows
+        ],
     }
     report.save()
+    if actor is not None:
+        from audit.services import operation_log_record
+
+        operation_log_record(
+            actor=actor,
+            action="report.build",
+            target=report,
+            after={"month": report.month, "through": report.summary["through"]},
+        )
     step("stored")
     return report
+
+
+#: The usage columns of the city summary (appendix 1 aggregated), in order.
+CITY_SUMMARY_KEYS = ("granted", "views", "refused", "failed")
+
+
+def _city_summary_columns() -> list[tuple[str, str]]:
+    labels = {key: str(label) for key, _pattern, label in SUMMARY_COLUMNS}
+    return [(key, labels[key]) for key in CITY_SUMMARY_KEYS if key in labels]
+
+
+def city_summary_build(*, month: Month | str | None = None) -> bytes:
+    """The city summary (seed appendix 1 over the city's live hospitals) with
+    ``month``'s usage figures from the counters (default: the current month)."""
+    from audit.selectors import usage_by_hospital
+    from hospitals.report import city_summary_hospitals, city_summary_xlsx
+
+    month = Month.parse(month) if isinstance(month, str) else (month or Month.current())
+    with translation.override(settings.LANGUAGE_CODE):
+        return city_summary_xlsx(
+            city_summary_hospitals(),
+            month=str(month),
+            figures=usage_by_hospital(month=month),
+            figure_columns=_city_summary_columns(),
+        )
+
+
+def city_summary_for_report(report: MonthlyReport) -> bytes:
+    """The city summary with the figures stored in ``report`` (the same
+    numbers as its table and workbook)."""
+    from hospitals.report import city_summary_hospitals, city_summary_xlsx
+
+    figures = {
+        row["hospital_id"]: row.get("current", {})
+        for row in (report.summary or {}).get("rows") or []
+    }
+    month = report.month
+    if (report.summary or {}).get("through"):
+        month = f"{month}（截至 {report.summary['through']}）"
+    with translation.override(settings.LANGUAGE_CODE):
+        return city_summary_xlsx(
+            city_summary_hospitals(),
+            month=month,
+            figures=figures,
+            figure_columns=_city_summary_columns(),
+        )
 
 
 def report_recipients() -> list[str]:

@@ -1,13 +1,16 @@
 """Reads of usage figures, aggregated from the daily ``UsageCounter`` table.
 
 Figures never come from the raw access log (a million rows a day): the
-counters hold one row per hospital, day and kind, so a month across 300
-hospitals is a few hundred thousand rows at most, grouped in SQL.
+counters hold one row per hospital, system, day and kind, so a month across
+300 hospitals is a few hundred thousand rows at most, grouped in SQL. Every
+per-hospital figure sums over the hospital's systems (``system_id``, 0 = not
+one system's); ``usage_by_system`` and ``usage_for_hospital_systems`` split them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -15,7 +18,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from audit.models import CallLog, UsageCounter
-from audit.usage import SUMMARY_COLUMNS, summary_key
+from audit.usage import SUMMARY_COLUMNS, is_test_kind, live_kind, summary_key
 
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 
@@ -66,25 +69,74 @@ class Month:
         )
 
 
-def usage_for_hospital(*, hospital_id: int, month: Month) -> dict:
-    """The hospital's counts per day and kind, and the month's totals."""
-    rows = (
-        UsageCounter.objects.filter(
-            hospital_id=hospital_id, day__gte=month.first_day, day__lt=month.end_day
-        )
-        .order_by("day", "kind")
-        .values_list("day", "kind", "count")
+def usage_for_hospital(
+    *, hospital_id: int, month: Month, system_ids: Iterable[int] | None = None
+) -> dict:
+    """The hospital's counts per day and kind, and the month's totals; its
+    joint-test counts (``test.<kind>``, before go-live) apart under
+    ``jointTest``, by their plain kind. Summed over its systems, or over
+    ``system_ids`` only."""
+    qs = UsageCounter.objects.filter(
+        hospital_id=hospital_id, day__gte=month.first_day, day__lt=month.end_day
     )
-    days: dict[date, dict[str, int]] = {}
-    totals: dict[str, int] = {}
+    if system_ids is not None:
+        qs = qs.filter(system_id__in=list(system_ids))
+    rows = qs.order_by("day", "kind").values_list("day", "kind", "count")
+    live: tuple[dict, dict] = ({}, {})
+    test: tuple[dict, dict] = ({}, {})
     for day, kind, count in rows:
-        days.setdefault(day, {})[kind] = count
+        days, totals = test if is_test_kind(kind) else live
+        kind = live_kind(kind)
+        per_day = days.setdefault(day, {})
+        per_day[kind] = per_day.get(kind, 0) + count  # summed over the systems
         totals[kind] = totals.get(kind, 0) + count
     return {
         "month": str(month),
-        "days": [{"date": d.isoformat(), "counts": c} for d, c in days.items()],
-        "totals": totals,
+        "days": [{"date": d.isoformat(), "counts": c} for d, c in live[0].items()],
+        "totals": live[1],
+        "jointTest": {
+            "days": [{"date": d.isoformat(), "counts": c} for d, c in test[0].items()],
+            "totals": test[1],
+        },
     }
+
+
+def usage_for_hospital_systems(*, hospital_id: int, month: Month) -> list[dict]:
+    """``usage_for_hospital`` per system of the hospital: ``{"appId", "name",
+    "days", "totals", "jointTest"}`` for each system that has a hub appId or
+    counts this month (in system order), then, when there are any, the counts
+    not made by one of its systems (patient pages, tasks, rows from before
+    systems; ``appId`` and ``name`` None). The entries add up to the
+    hospital's figures."""
+    from hospitals.models import IntegratedSystem
+
+    counted = set(
+        UsageCounter.objects.filter(
+            hospital_id=hospital_id, day__gte=month.first_day, day__lt=month.end_day
+        )
+        .values_list("system_id", flat=True)
+        .distinct()
+    )
+    systems = (
+        IntegratedSystem.objects.filter(hospital_id=hospital_id)
+        .filter(Q(app_id__isnull=False) | Q(pk__in=counted))
+        .order_by("id")
+        .values_list("pk", "app_id", "name")
+    )
+    out = []
+    for pk, app_id, name in systems:
+        ids = [pk] if pk in counted else []
+        figures = usage_for_hospital(hospital_id=hospital_id, month=month, system_ids=ids)
+        out.append({"appId": app_id, "name": name, **_without_month(figures)})
+        counted.discard(pk)
+    if counted:
+        figures = usage_for_hospital(hospital_id=hospital_id, month=month, system_ids=counted)
+        out.append({"appId": None, "name": None, **_without_month(figures)})
+    return out
+
+
+def _without_month(figures: dict) -> dict:
+    return {k: v for k, v in figures.items() if k != "month"}
 
 
 def _summarise(kind_counts) -> dict[str, int]:
@@ -96,13 +148,21 @@ def _summarise(kind_counts) -> dict[str, int]:
     return out
 
 
-def usage_by_hospital(
-    *, month: Month, hospital_ids: list[int] | None = None
-) -> dict[int, dict[str, int]]:
-    """{hospital_id: {summary column: n}} for one month."""
-    qs = UsageCounter.objects.filter(day__gte=month.first_day, day__lt=month.end_day)
+def _only(qs, hospital_ids: list[int] | None, system_id: int | None):
     if hospital_ids is not None:
         qs = qs.filter(hospital_id__in=hospital_ids)
+    if system_id is not None:
+        qs = qs.filter(system_id=system_id)
+    return qs
+
+
+def usage_by_hospital(
+    *, month: Month, hospital_ids: list[int] | None = None, system_id: int | None = None
+) -> dict[int, dict[str, int]]:
+    """{hospital_id: {summary column: n}} for one month, summed over the
+    hospital's systems (or of one system: ``system_id``)."""
+    qs = UsageCounter.objects.filter(day__gte=month.first_day, day__lt=month.end_day)
+    qs = _only(qs, hospital_ids, system_id)
     per: dict[int, list] = {}
     for hospital_id, kind, count in (
         qs.values("hospital_id", "kind")
@@ -113,11 +173,12 @@ def usage_by_hospital(
     return {hospital_id: _summarise(pairs) for hospital_id, pairs in per.items()}
 
 
-def usage_by_kind_per_day(*, month: Month, hospital_ids: list[int] | None = None) -> dict:
+def usage_by_kind_per_day(
+    *, month: Month, hospital_ids: list[int] | None = None, system_id: int | None = None
+) -> dict:
     """{day: {summary column: n}} for one month (the month's daily chart)."""
     qs = UsageCounter.objects.filter(day__gte=month.first_day, day__lt=month.end_day)
-    if hospital_ids is not None:
-        qs = qs.filter(hospital_id__in=hospital_ids)
+    qs = _only(qs, hospital_ids, system_id)
     per: dict[date, list] = {}
     for day, kind, count in (
         qs.values("day", "kind").annotate(n=Sum("count")).values_list("day", "kind", "n")
@@ -127,19 +188,39 @@ def usage_by_kind_per_day(*, month: Month, hospital_ids: list[int] | None = None
 
 
 def usage_monthly_series(
-    *, last: Month, months: int = 12, hospital_ids: list[int] | None = None
+    *,
+    last: Month,
+    months: int = 12,
+    hospital_ids: list[int] | None = None,
+    system_id: int | None = None,
 ) -> list[tuple[str, dict[str, int]]]:
     """[(YYYY-MM, {summary column: n})] for ``months`` months ending at ``last``."""
     first = last.shift(-(months - 1))
     qs = UsageCounter.objects.filter(day__gte=first.first_day, day__lt=last.end_day)
-    if hospital_ids is not None:
-        qs = qs.filter(hospital_id__in=hospital_ids)
+    qs = _only(qs, hospital_ids, system_id)
     per: dict[str, list] = {str(first.shift(i)): [] for i in range(months)}
     for day, kind, count in (
         qs.values("day", "kind").annotate(n=Sum("count")).values_list("day", "kind", "n")
     ):
         per[f"{day.year:04d}-{day.month:02d}"].append((kind, count))
     return [(label, _summarise(pairs)) for label, pairs in per.items()]
+
+
+def usage_by_system(
+    *, month: Month, hospital_ids: list[int] | None = None
+) -> dict[tuple[int, int], dict[str, int]]:
+    """{(hospital_id, system_id): {summary column: n}} for one month; system
+    0 = counts not made by one system (patient pages, tasks, older rows)."""
+    qs = UsageCounter.objects.filter(day__gte=month.first_day, day__lt=month.end_day)
+    qs = _only(qs, hospital_ids, None)
+    per: dict[tuple[int, int], list] = {}
+    for hospital_id, system_id, kind, count in (
+        qs.values("hospital_id", "system_id", "kind")
+        .annotate(n=Sum("count"))
+        .values_list("hospital_id", "system_id", "kind", "n")
+    ):
+        per.setdefault((hospital_id, system_id), []).append((kind, count))
+    return {key: _summarise(pairs) for key, pairs in per.items()}
 
 
 def province_availability(*, month: Month, hospital_ids: list[int] | None = None) -> dict:

@@ -10,6 +10,9 @@ never waits for another writer.
 - ``call_log_record``: one call (attempt) to the province.
 - ``access_log_write``: the access-log row plus its usage counters, in one
   transaction (used by ``audit.middleware.AccessLogMiddleware``).
+- ``operation_log_counted``: an operation-log row that also counts usage (a
+  consent change made by any path, in a request or a task), the kinds written
+  on the row, in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.masking import mask_mapping, scrub_text
-from audit.models import AccessLog, CallLog, OperationLog, UsageCounter
-from audit.usage import PROVINCE_FAILURE, validate_kinds
+from audit.models import AccessLog, CallLog, OperationLog
+from audit.usage import PROVINCE_FAILURE, joint_test_kinds, validate_kinds
 from hub.context import current_request_id
 from hub.http import is_transient_status
 
@@ -152,6 +155,7 @@ def call_log_record(
     hospital=None,
     request_id: str = "",
     transient: bool | None = None,
+    test: bool = False,
 ) -> None:
     """Record one call (one attempt) to the province.
 
@@ -159,7 +163,8 @@ def call_log_record(
     ``transient`` overrides the classification when the caller knows better
     (e.g. an unreadable 200 answer it will retry). A failed attempt made for a
     hospital also counts one ``province.failure`` for that hospital and day,
-    in the same transaction as the row, so the count and the call log agree.
+    in the same transaction as the row, so the count and the call log agree;
+    ``test``: a call to the joint-test target, counted ``test.province.failure``.
     """
     outcome = call_outcome(http_status, return_code)
     if transient is True:
@@ -188,6 +193,7 @@ def call_log_record(
                 org_code=hospital.org_code or "",
                 day=timezone.localdate(),
                 kinds=[PROVINCE_FAILURE],
+                test=test,
             )
 
 
@@ -200,12 +206,20 @@ _UPSERT_SQL = (
 
 
 def usage_increment(
-    *, hospital_id: int, org_code: str, day: date, kinds, by: int = 1, system_id: int | None = None
+    *,
+    hospital_id: int,
+    org_code: str,
+    day: date,
+    kinds,
+    by: int = 1,
+    system_id: int | None = None,
+    test: bool = False,
 ) -> None:
     """Add ``by`` to each kind's counter (one statement; kinds in sorted order
     so concurrent requests lock counter rows in the same order); ``system_id``:
-    the hospital system counted for, None = not one system's."""
-    kinds = validate_kinds(kinds)
+    the hospital system counted for, None = not one system's; ``test``: joint
+    test traffic, counted as ``test.<kind>`` (``audit.usage``)."""
+    kinds = validate_kinds(joint_test_kinds(kinds, test))
     if not kinds:
         return
     day_value = connection.ops.adapt_datefield_value(day)
@@ -274,15 +288,18 @@ def access_log_write(
     client_ip: str = "",
     request_id: str = "",
     usage=(),
+    test: bool = False,
 ) -> None:
     """One access-log row and its usage counters, atomically.
 
     Usage is counted only for a known hospital; the kinds counted are stored
     on the row, so ``UsageCounter`` can always be checked against the log.
+    ``test``: the hospital is in the joint test, its kinds stored and counted
+    as ``test.<kind>`` (``audit.usage``).
     """
     hospital_id = getattr(hospital, "pk", None)
     org_code = (getattr(hospital, "org_code", "") or "")[:32]
-    kinds = validate_kinds(usage) if hospital_id is not None else []
+    kinds = validate_kinds(joint_test_kinds(usage, test)) if hospital_id is not None else []
     fields = {
         "created_at": created_at,
         "request_id": (request_id or "")[:64],
@@ -323,25 +340,44 @@ def access_log_write(
             )
 
 
-def usage_recount(*, since: date | None = None) -> dict:
-    """Counts recomputed from the access log: {(hospital_id, day, kind): n}.
+def operation_log_counted(
+    *,
+    actor,
+    action: str,
+    target,
+    hospital,
+    usage,
+    system_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """``operation_log_record`` plus usage counted for ``hospital``, atomically.
 
-    Used by tests and by operators to check ``UsageCounter`` against the log.
+    For state changes counted wherever they happen (a request, a Celery task,
+    the admin): the kinds, the hospital, the system and the counter's day are
+    written on the row as ``after["usage"]``, so ``usage_recount`` re-derives
+    the counters from the log. Call it inside the change's own transaction.
+    A consent on the joint-test target (``target.province_target == "test"``)
+    counts ``test.<kind>`` (``audit.usage``).
     """
-    qs = AccessLog.objects.exclude(usage="").exclude(hospital_id=None)
-    if since is not None:
-        qs = qs.filter(created_at__date__gte=since)
-    out: dict = {}
-    for hospital_id, created_at, usage in qs.values_list("hospital_id", "created_at", "usage"):
-        day = timezone.localdate(created_at)
-        for kind in usage.split(","):
-            key = (hospital_id, day, kind)
-            out[key] = out.get(key, 0) + 1
-    return out
-
-
-def usage_counts(*, since: date | None = None) -> dict:
-    qs = UsageCounter.objects.all()
-    if since is not None:
-        qs = qs.filter(day__gte=since)
-    return {(h, d, k): c for h, d, k, c in qs.values_list("hospital_id", "day", "kind", "count")}
+    test = getattr(target, "province_target", "") == "test"
+    kinds = validate_kinds(joint_test_kinds(usage, test))
+    day = timezone.localdate()
+    after = dict(after or {})
+    if kinds:
+        after["usage"] = {
+            "hospital": hospital.pk,
+            "system": system_id or 0,
+            "day": day.isoformat(),
+            "kinds": kinds,
+        }
+    with transaction.atomic(savepoint=False):
+        operation_log_record(actor=actor, action=action, target=target, before=before, after=after)
+        if kinds:
+            usage_increment(
+                hospital_id=hospital.pk,
+                org_code=hospital.org_code or "",
+                day=day,
+                kinds=kinds,
+                system_id=system_id,
+            )

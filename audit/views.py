@@ -1,4 +1,5 @@
-"""``GET /api/v1/usage?month=YYYY-MM``: the calling hospital's own counts."""
+"""``GET /api/v1/usage?month=YYYY-MM``: the calling hospital's own counts,
+in total and per connected system (``systems``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
 from audit import openapi
-from audit.selectors import Month, usage_for_hospital
+from audit.selectors import Month, usage_for_hospital, usage_for_hospital_systems
 from audit.usage import ALL_KINDS
 from hospitals.api import HospitalAPIView
-from hub.errors import Code, HubError, ok
-from hub.openapi import answers
+from hub.errors import ok
+from hub.inputs import query_error
+from hub.openapi import TAG_USAGE, answers
 
 _COUNTS = serializers.DictField(
     child=serializers.IntegerField(),
@@ -24,17 +26,44 @@ class UsageDay(serializers.Serializer):
     counts = _COUNTS
 
 
+class UsageJointTest(serializers.Serializer):
+    days = UsageDay(many=True, help_text="Days with at least one joint-test count, in order.")
+    totals = _COUNTS
+
+
+class UsageSystem(serializers.Serializer):
+    appId = serializers.CharField(
+        allow_null=True, help_text="The system's hub appId; null: not one system's counts."
+    )
+    name = serializers.CharField(allow_null=True, help_text="The system's name (HIS, EMR...).")
+    days = UsageDay(many=True, help_text="Days with at least one count of this system, in order.")
+    totals = _COUNTS
+    jointTest = UsageJointTest()
+
+
 class Usage(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     days = UsageDay(many=True, help_text="Days with at least one count, in order.")
     totals = _COUNTS
+    jointTest = UsageJointTest(
+        help_text="Counts of the joint test with the province (before go-live), apart."
+    )
+    systems = UsageSystem(
+        many=True,
+        help_text=(
+            "The same counts per connected system of the hospital (each system with a hub "
+            "appId, in registry order), then, when there are any, those not made by one "
+            "system (appId null: patient pages, background tasks); they add up to days/totals."
+        ),
+    )
     orgCode = serializers.CharField()
 
 
 class UsageView(HospitalAPIView):
     @extend_schema(
-        summary="The caller's usage counts per day and kind",
-        tags=["usage"],
+        summary="本院的调用量（按日、按类别） / The caller's usage counts per day and kind",
+        description="month 为 YYYY-MM（北京时间），默认本月；格式不对：400 FILTER_INVALID。\n\nmonth is YYYY-MM (Beijing time), default the current month; a bad one: 400 FILTER_INVALID.",
+        tags=[TAG_USAGE],
         operation_id="usage_month",
         parameters=[
             OpenApiParameter(
@@ -54,10 +83,9 @@ class UsageView(HospitalAPIView):
             try:
                 month = Month.parse(text)
             except ValueError:
-                raise HubError(
-                    Code.VALIDATION_FAILED, _("month must be a month written YYYY-MM."), 400
-                ) from None
+                raise query_error(_("month must be a month written YYYY-MM.")) from None
         hospital = request.user
         data = usage_for_hospital(hospital_id=hospital.pk, month=month)
+        data["systems"] = usage_for_hospital_systems(hospital_id=hospital.pk, month=month)
         data["orgCode"] = hospital.org_code
         return ok(data)

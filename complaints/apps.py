@@ -11,3 +11,9 @@ class ComplaintsConfig(AppConfig):
 
         # The monthly report (audit) pulls our figures; audit never imports us.
         figures.register()
+        # A patient's revocation or refusal goes to the hospital's callback URL
+        # through our outbox (the relay, below us, only sends the signal).
+        from complaints.consent_callbacks import consent_ended_received
+        from relay.signals import consent_ended
+
+        consent_ended.connect(consent_ended_received, dispatch_uid="complaints.consent_callbacks")

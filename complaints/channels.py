@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from complaints.consent_callbacks import send_consent_callback
 from complaints.delivery import PermanentDeliveryError, TransientDeliveryError, post_signed
 from complaints.models import Channel, DispatchOutbox
 from complaints.representation import complaint_data, feed_result
@@ -110,6 +111,8 @@ SENDERS = {
     Channel.FEED_CALLBACK: _feed_callback,
     Channel.HOSPITAL_EMAIL: _hospital_email,
     Channel.PATIENT_SMS: _patient_sms,
+    # A patient's revocation or refusal, to the hospital (complaints.consent_callbacks).
+    Channel.CONSENT_CALLBACK: send_consent_callback,
 }
 
 

@@ -99,6 +99,10 @@ def run(outbox_id: int) -> RunResult:
 
 def _delivered(row: DispatchOutbox) -> None:
     now = timezone.now()
+    if row.complaint_id is None:  # a consent event (complaints.consent_callbacks)
+        if _finish(row, state=DeliveryState.DELIVERED, delivered_at=now, last_error=""):
+            logger.info("consent event %s delivered (attempt %s)", row.pk, row.attempts)
+        return
     with transaction.atomic():
         if not _finish(row, state=DeliveryState.DELIVERED, delivered_at=now, last_error=""):
             return
@@ -137,6 +141,8 @@ def _failed(row: DispatchOutbox, exc: DeliveryError) -> RunResult:
             )
             return RunResult("retry", retry_in=delay)
         return RunResult("done")
+    if row.complaint_id is None:
+        return _event_failed(row, reason)
     with transaction.atomic():
         if not _finish(row, state=DeliveryState.FAILED, last_error=reason):
             return RunResult("done")
@@ -148,6 +154,21 @@ def _failed(row: DispatchOutbox, exc: DeliveryError) -> RunResult:
         _escalate_undelivered(row, note)
     else:
         notify_city(f"Complaint {str(row.complaint.public_id)[:8]}: {row.channel} failed", note)
+    return RunResult("failed")
+
+
+def _event_failed(row: DispatchOutbox, reason: str) -> RunResult:
+    """A consent event given up: the city is told (the hospital still has the
+    pull feed, ``GET /api/v1/authorizations?changedSince=``)."""
+    if not _finish(row, state=DeliveryState.FAILED, last_error=reason):
+        return RunResult("done")
+    org = row.hospital.org_code if row.hospital_id else "-"
+    note = (
+        f"{row.channel} #{row.pk} (authorization {row.authorization_id}, {org}) failed "
+        f"after {row.attempts} attempt(s): {reason}"
+    )
+    logger.error("consent event %s gave up: %s", row.pk, reason)
+    notify_city(f"Consent callback to {org} failed", note)
     return RunResult("failed")
 
 

@@ -27,6 +27,7 @@ from complaints.intake import (
 )
 from complaints.lifecycle import State
 from complaints.models import Category
+from hub.errors import Code
 
 # --- Body fields ------------------------------------------------------------------------------
 
@@ -40,7 +41,7 @@ class _Checked:
 
     blank = ""
     multiline = False
-    missing: tuple[str, str] | None = None
+    missing: str | None = None
     text_limit: int
 
     def get_value(self, dictionary):
@@ -63,14 +64,14 @@ class _Checked:
 
 class TextField(_Checked, serializers.CharField):
     """Text up to ``max_length``, which must match ``pattern`` (a validator
-    with its own code and message) when given. ``missing``: (code, message)
-    when a required text is not given, instead of ``FIELD_REQUIRED``."""
+    with its own code and message) when given. ``missing``: the message when
+    a required text is not given (``FIELD_MISSING``/``FIELD_EMPTY``)."""
 
     def __init__(
         self,
         *,
         multiline: bool = False,
-        missing: tuple[str, str] | None = None,
+        missing: str | None = None,
         pattern: RegexValidator | None = None,
         **kwargs,
     ):
@@ -88,25 +89,29 @@ class TextField(_Checked, serializers.CharField):
 
 class SealedField(TextField):
     """SM4/ECB hex under the caller's hub key (``context["key_hex"]``); its
-    value is the plaintext, which must match ``plain``; not given: ``None``.
+    value is the plaintext, which must match ``plain`` (else the code
+    ``invalid``); not given: ``None``.
 
     The hex pattern is listed for the schema only: ``decrypt_field`` refuses
-    anything else (not hex, not whole blocks) with the reason in its message,
-    so the validators are not run on top of it.
+    anything else (``SM4_BAD_CIPHERTEXT``, ``SM4_DECRYPT_FAILED``), so the
+    validators are not run on top of it.
     """
 
     blank = None
 
-    def __init__(self, *, plain: re.Pattern, **kwargs):
+    def __init__(self, *, plain: re.Pattern, invalid: str, **kwargs):
         super().__init__(
             max_length=MAX_CIPHER_HEX,
-            pattern=RegexValidator(SM4_HEX, code=ComplaintsCode.CIPHERTEXT_INVALID),
+            pattern=RegexValidator(SM4_HEX, code=Code.SM4_BAD_CIPHERTEXT),
             **kwargs,
         )
         self.plain = plain
+        self.invalid = invalid
 
     def check(self, text: str) -> str:
-        return decrypt_field(self.context["key_hex"], self.field_name, text, self.plain)
+        return decrypt_field(
+            self.context["key_hex"], self.field_name, text, self.plain, self.invalid
+        )
 
 
 class CategoryField(_Checked, serializers.ChoiceField):
@@ -167,7 +172,7 @@ class RoleField(_Query, serializers.CharField):
     def run_validation(self, data=None) -> str:
         role = data or ROLES[0]
         if role not in ROLES:
-            raise refusal(ComplaintsCode.FIELD_INVALID, _("role must be routed or raised."))
+            raise refusal(Code.FILTER_INVALID, _("role must be routed or raised."))
         return role
 
 
@@ -178,34 +183,7 @@ class StateFilterField(_Query, serializers.CharField):
         states = [s for s in (data or "").split(",") if s]
         if any(s not in State.values for s in states):
             raise refusal(
-                ComplaintsCode.STATE_FILTER_INVALID,
+                Code.FILTER_INVALID,
                 _("state must be among: %(states)s.") % {"states": ", ".join(State.values)},
             )
         return states
-
-
-class PageNumberField(_Query, serializers.IntegerField):
-    """1..``maximum`` in plain ASCII digits; ``fallback`` when not given."""
-
-    def __init__(self, *, fallback: int, maximum: int, **kwargs):
-        super().__init__(**kwargs)
-        self.fallback = fallback
-        self.maximum = maximum
-
-    def run_validation(self, data=None) -> int:
-        if data in (None, ""):
-            return self.fallback
-        name = self.field_name
-        if not (isinstance(data, str) and data.isascii() and data.isdigit()) or len(data) > 6:
-            raise refusal(
-                ComplaintsCode.PAGE_INVALID,
-                _("%(field)s must be a positive integer.") % {"field": name},
-            )
-        value = int(data)
-        if not 1 <= value <= self.maximum:
-            raise refusal(
-                ComplaintsCode.PAGE_INVALID,
-                _("%(field)s must be between 1 and %(max)s.")
-                % {"field": name, "max": self.maximum},
-            )
-        return value

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from complaints.errors import ComplaintsCode
-from hub.gm import GMError, sm4_decrypt_ecb_hex
+from hub.errors import Code, HubError
+from hub.inputs import sm4_field
 
 MAX_CIPHER_HEX = 512
 #: What an SM4/ECB ciphertext in hex looks like: whole 16-byte blocks.
@@ -62,29 +63,25 @@ def clean_text(
     required: bool,
     max_length: int,
     multiline: bool = False,
-    missing: tuple[str, str] | None = None,
+    missing: str | None = None,
 ) -> str:
     """One string value of a JSON object, stripped and checked.
 
     Absent, ``null`` and blank are all "not given": ``""``, or, when
-    ``required``, ``missing`` (code, message), by default ``FIELD_REQUIRED``.
+    ``required``, ``FIELD_MISSING`` (absent, ``null``) or ``FIELD_EMPTY``
+    (blank), with the message ``missing`` when given.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            code, message = missing or (
-                ComplaintsCode.FIELD_REQUIRED,
-                _("%(field)s is required.") % {"field": name},
-            )
-            raise refusal(code, message)
+            code = Code.FIELD_MISSING if value is None else Code.FIELD_EMPTY
+            raise refusal(code, missing or _("%(field)s is required.") % {"field": name})
         return ""
     if not isinstance(value, str):
-        raise refusal(
-            ComplaintsCode.FIELD_INVALID, _("%(field)s must be a string.") % {"field": name}
-        )
+        raise refusal(Code.FIELD_WRONG_TYPE, _("%(field)s must be a string.") % {"field": name})
     value = value.strip()
     if len(value) > max_length:
         raise refusal(
-            ComplaintsCode.TEXT_TOO_LONG,
+            Code.FIELD_TOO_LONG,
             _("%(field)s is longer than %(max)s characters.") % {"field": name, "max": max_length},
         )
     # Free text may span lines; nothing may hold other control characters (a NUL
@@ -92,35 +89,33 @@ def clean_text(
     allowed_controls = _TEXT_CONTROLS if multiline else ""
     if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed_controls for ch in value):
         raise refusal(
-            ComplaintsCode.FIELD_INVALID,
+            Code.FIELD_INVALID,
             _("%(field)s contains control or invalid characters.") % {"field": name},
         )
     return value
 
 
-def decrypt_field(key_hex: str, name: str, cipher_hex: str, pattern: re.Pattern) -> str:
+def decrypt_field(
+    key_hex: str, name: str, cipher_hex: str, pattern: re.Pattern, invalid: str
+) -> str:
     """Decrypt one SM4 hex field under the caller's key and check its shape.
 
-    A wrong key almost always fails the padding check; when it happens to
-    pass, the plaintext fails ``pattern`` instead, so either way the caller
-    gets ``CIPHERTEXT_INVALID`` rather than garbage stored as data.
+    Not hex or not whole blocks: ``SM4_BAD_CIPHERTEXT``; bad padding (almost
+    always a wrong key): ``SM4_DECRYPT_FAILED`` (``hub.inputs.sm4_field``, as
+    on every endpoint). A plaintext that fails ``pattern`` (a wrong key that
+    happened to pass the padding check, or a bad value) answers ``invalid``,
+    the code of that value (``ID_NUMBER_INVALID``, ``PHONE_INVALID``), rather
+    than garbage stored as data.
     """
     if len(cipher_hex) > MAX_CIPHER_HEX:
-        raise refusal(ComplaintsCode.TEXT_TOO_LONG, _("%(field)s is too long.") % {"field": name})
+        raise refusal(Code.FIELD_TOO_LONG, _("%(field)s is too long.") % {"field": name})
     try:
-        plain = sm4_decrypt_ecb_hex(key_hex, cipher_hex)
-    except GMError as exc:
-        raise refusal(
-            ComplaintsCode.CIPHERTEXT_INVALID,
-            _(
-                "%(field)s is not SM4 hex under your hub-issued key (%(reason)s); "
-                "encrypt it with SM4/ECB/PKCS7 and send lowercase hex."
-            )
-            % {"field": name, "reason": exc.reason},
-        ) from None
+        plain = sm4_field(key_hex, cipher_hex, field=name)
+    except HubError as exc:
+        raise refusal(exc.code, exc.message) from None
     if not pattern.match(plain.strip()):
         raise refusal(
-            ComplaintsCode.CIPHERTEXT_INVALID,
+            invalid,
             _("%(field)s does not decrypt to a valid value; check your SM4 key.") % {"field": name},
         )
     return plain.strip()

@@ -10,6 +10,8 @@ so the sets are built here in the order the operations are listed.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiResponse
+
 from complaints.errors import ComplaintsCode as C
 from complaints.serializers import (
     ComplaintListSerializer,
@@ -17,13 +19,23 @@ from complaints.serializers import (
     ComplaintSerializer,
 )
 from hospitals.openapi import signed_errors
-from hub.openapi import PATH_ERRORS, failures, merge, success
+from hub.errors import Code
+from hub.openapi import (
+    BODY_FIELD_CHECKS,
+    PATH_ERRORS,
+    SM4_FIELD_CHECKS,
+    failures,
+    merge,
+    success,
+)
+from identity.errors import IdentityCode
+from relay.errors import RelayCode
 
 # --- Refusals per operation (the errorCode enums of the schema) ----------------------------
 
 #: Hospitals sign with XTifAuthentication, the province's feed with its own credential.
 _SIGNED = merge(signed_errors(), {401: [C.FEED_CREDENTIAL_DISABLED]})
-_TEXT = [C.BODY_NOT_OBJECT, C.FIELD_INVALID, C.TEXT_TOO_LONG]
+_TEXT = BODY_FIELD_CHECKS
 _ACTION = merge(
     signed_errors(body=True),
     {401: [C.FEED_CREDENTIAL_DISABLED]},
@@ -41,8 +53,9 @@ SUBMIT_ERRORS = merge(
     {
         400: [
             *_TEXT,
-            C.FIELD_REQUIRED,
-            C.CIPHERTEXT_INVALID,
+            *SM4_FIELD_CHECKS,
+            RelayCode.ID_NUMBER_INVALID,
+            IdentityCode.PHONE_INVALID,
             C.CATEGORY_UNKNOWN,
             C.RECORD_DATE_INVALID,
             C.RECORD_DATE_IN_FUTURE,
@@ -51,23 +64,36 @@ SUBMIT_ERRORS = merge(
         ]
     },
 )
-LIST_ERRORS = merge(_SIGNED, {400: [C.FIELD_INVALID, C.STATE_FILTER_INVALID, C.PAGE_INVALID]})
+LIST_ERRORS = merge(_SIGNED, {400: [Code.FILTER_INVALID]})
 DETAIL_ERRORS = merge(_SIGNED, PATH_ERRORS, {404: [C.COMPLAINT_NOT_FOUND]})
 ACKNOWLEDGE_ERRORS = _ACTION
-RESOLVE_ERRORS = merge(_ACTION, {400: [C.RESOLUTION_REQUIRED]})
+RESOLVE_ERRORS = _ACTION
 
 # --- Responses (success envelope + one failure component per status) -----------------------
 
 #: ``{"id", "state"}``: what intake, acknowledge and resolve answer.
-_MOVED = success("ComplaintCreated", ComplaintRefSerializer())
+_MOVED = OpenApiResponse(
+    success("ComplaintCreated", ComplaintRefSerializer()), description="成功 / Success."
+)
 
-SUBMIT = {201: _MOVED, 200: _MOVED, **failures("ComplaintSubmit", SUBMIT_ERRORS)}
+SUBMIT = {
+    201: OpenApiResponse(_MOVED.response, description="已受理（新投诉） / Accepted (new)."),
+    200: OpenApiResponse(
+        _MOVED.response,
+        description="已存在（相同 externalRef） / Already there (same externalRef).",
+    ),
+    **failures("ComplaintSubmit", SUBMIT_ERRORS),
+}
 LIST = {
-    200: success("ComplaintPage", ComplaintListSerializer()),
+    200: OpenApiResponse(
+        success("ComplaintPage", ComplaintListSerializer()), description="成功 / Success."
+    ),
     **failures("ComplaintList", LIST_ERRORS),
 }
 DETAIL = {
-    200: success("ComplaintDetail", ComplaintSerializer()),
+    200: OpenApiResponse(
+        success("ComplaintDetail", ComplaintSerializer()), description="成功 / Success."
+    ),
     **failures("ComplaintDetail", DETAIL_ERRORS),
 }
 ACKNOWLEDGE = {200: _MOVED, **failures("ComplaintAcknowledge", ACKNOWLEDGE_ERRORS)}

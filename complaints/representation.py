@@ -5,14 +5,13 @@ contract."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from complaints.models import Complaint
 from hub.gm import sm4_encrypt_ecb_hex
+from hub.times import iso_time
 
 
 def _time(value) -> str | None:
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+    return iso_time(value)  # the one time format of the hub's answers
 
 
 def complaint_data(

@@ -3,25 +3,22 @@
 The request serializers are what the views validate with and what their
 ``extend_schema(request=...)`` shows; their fields (``complaints.fields``)
 run the checks of ``complaints.intake``, so each bad input keeps its stable
-``errorCode``, and :func:`validated` answers the first refusal (in the order
-the fields are declared) as a 400 ``HubError``. The answer serializers only
-describe: the views and the deliveries build the answers with
-``complaints.representation``.
+``errorCode``, and :func:`validated` (``hub.inputs.validated``, the same on
+every endpoint) answers the first refusal (in the order the fields are
+declared) as a 400 ``HubError``. The answer serializers only describe: the
+views and the deliveries build the answers with ``complaints.representation``.
 """
 
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from complaints.errors import ComplaintsCode
 from complaints.fields import (
     CallbackUrlField,
     CategoryField,
-    PageNumberField,
     RecordDateField,
     RoleField,
     SealedField,
@@ -32,25 +29,15 @@ from complaints.intake import ID_NUMBER_RE, PHONE_RE
 from complaints.lifecycle import State
 from complaints.models import Category
 from complaints.models.complaint import DESCRIPTION_MAX
-from hub.errors import HubError
+from hub.errors import Code
 from hub.gm import sm4_encrypt_ecb_hex
+from hub.inputs import validated as validated  # the complaint views validate with it
+from hub.pagination import PageOut
+from identity.errors import IdentityCode
+from relay.errors import RelayCode
 
 _DEMO_KEY = "0123456789abcdeffedcba9876543210"  # demo hospital A's documented hub key
 _TEXT_MAX = 2000  # a note or a resolution
-
-
-def validated(serializer_class, data, **context) -> dict:
-    """``validated_data`` of ``serializer_class`` on ``data`` (checks may read
-    ``context``), or the first refusal as a 400 ``HubError``."""
-    if not isinstance(data, dict):
-        raise HubError(ComplaintsCode.BODY_NOT_OBJECT, _("The body must be a JSON object."), 400)
-    serializer = serializer_class(data=data, context=context)
-    if serializer.is_valid():
-        return serializer.validated_data
-    # ``errors`` keeps the declared field order: the first bad field answers,
-    # as a hand-written parser checking top to bottom would.
-    first = next(iter(serializer.errors.values()))[0]
-    raise HubError(first.code, str(first), 400)
 
 
 # --- Requests ---------------------------------------------------------------------------------
@@ -86,12 +73,15 @@ class ComplaintIntakeSerializer(serializers.Serializer):
         pattern=RegexValidator(
             r"^[A-Za-z0-9-]+$",
             gettext_lazy("orgCode must be letters, digits or '-'."),
-            ComplaintsCode.FIELD_INVALID,
+            Code.FIELD_INVALID,
         ),
         help_text="The source institution of the data.",
     )
     patientIdcard = SealedField(
-        source="patient_idcard", plain=ID_NUMBER_RE, help_text="SM4 hex under the caller's key."
+        source="patient_idcard",
+        plain=ID_NUMBER_RE,
+        invalid=RelayCode.ID_NUMBER_INVALID,
+        help_text="SM4 hex under the caller's key.",
     )
     patientName = TextField(source="patient_name", max_length=100)
     category = CategoryField()
@@ -101,6 +91,7 @@ class ComplaintIntakeSerializer(serializers.Serializer):
     reporterContact = SealedField(
         source="reporter_phone",
         plain=PHONE_RE,
+        invalid=IdentityCode.PHONE_INVALID,
         required=False,
         help_text="Phone number, SM4 hex under the caller's key.",
     )
@@ -128,20 +119,15 @@ class ComplaintResolveSerializer(serializers.Serializer):
     resolution = TextField(
         max_length=_TEXT_MAX,
         multiline=True,
-        missing=(
-            ComplaintsCode.RESOLUTION_REQUIRED,
-            gettext_lazy("Say what was fixed in resolution."),
-        ),
+        missing=gettext_lazy("Say what was fixed in resolution."),
     )
 
 
 # --- The list's query ------------------------------------------------------------------------
 
 
-MAX_PAGE_SIZE = 100
-
-
-# ``GET /api/v1/complaints``'s query, checked in this order.
+# ``GET /api/v1/complaints``'s filters, checked in this order (``page`` and
+# ``pageSize``: ``hub.pagination``).
 class ComplaintListQuerySerializer(serializers.Serializer):
     # Blank is allowed (and means the default), as the schema says.
     role = RoleField(required=False, allow_blank=True, help_text="Default routed.")
@@ -150,14 +136,6 @@ class ComplaintListQuerySerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="Comma-separated states to keep.",
-    )
-    page = PageNumberField(fallback=1, maximum=100_000, required=False)
-    pageSize = PageNumberField(
-        source="page_size",
-        fallback=20,
-        maximum=MAX_PAGE_SIZE,
-        required=False,
-        help_text=f"1-{MAX_PAGE_SIZE}, default 20.",
     )
 
 
@@ -200,9 +178,5 @@ class ComplaintSerializer(serializers.Serializer):
     )
 
 
-class ComplaintListSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    pageSize = serializers.IntegerField()
-    hasNext = serializers.BooleanField()
-    results = ComplaintSerializer(many=True)
+class ComplaintListSerializer(PageOut):
+    items = ComplaintSerializer(many=True, help_text="最新收到的在前 / Newest received first.")

@@ -5,15 +5,15 @@ from complaints import views
 urlpatterns = [
     path("complaints", views.ComplaintListView.as_view(), name="complaints"),
     path(
-        "complaints/<uuid:public_id>", views.ComplaintDetailView.as_view(), name="complaint-detail"
+        "complaints/<str:public_id>", views.ComplaintDetailView.as_view(), name="complaint-detail"
     ),
     path(
-        "complaints/<uuid:public_id>/acknowledge",
+        "complaints/<str:public_id>/acknowledge",
         views.ComplaintAcknowledgeView.as_view(),
         name="complaint-acknowledge",
     ),
     path(
-        "complaints/<uuid:public_id>/resolve",
+        "complaints/<str:public_id>/resolve",
         views.ComplaintResolveView.as_view(),
         name="complaint-resolve",
     ),

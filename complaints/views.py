@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import BasePermission
@@ -33,8 +35,10 @@ from hospitals.auth import XTifAuthentication
 from hospitals.models import Hospital
 from hospitals.permissions import IsLiveHospital
 from hub.errors import HubError, ok
+from hub.openapi import TAG_COMPLAINTS
+from hub.pagination import HubPagination, PageQuery
 
-TAGS = ["complaints"]
+TAGS = [TAG_COMPLAINTS]
 
 
 class IsLiveHospitalOrFeed(BasePermission):
@@ -46,6 +50,19 @@ class IsLiveHospitalOrFeed(BasePermission):
 
 def _not_found() -> HubError:
     return HubError(ComplaintsCode.COMPLAINT_NOT_FOUND, _("Complaint not found."), 404)
+
+
+def _complaint_for(caller, public_id: str):
+    """The complaint ``public_id`` if the caller may see it; a malformed id is
+    an unknown one (``COMPLAINT_NOT_FOUND``), as for every resource."""
+    try:
+        uuid = UUID(str(public_id))
+    except ValueError:
+        raise _not_found() from None
+    complaint = selectors.complaint_for(caller, uuid)
+    if complaint is None:
+        raise _not_found()
+    return complaint
 
 
 class ComplaintAPIView(HospitalAPIView):
@@ -69,7 +86,8 @@ class ComplaintAPIView(HospitalAPIView):
 
 class ComplaintListView(ComplaintAPIView):
     @extend_schema(
-        summary="Submit a complaint (hospital or province feed)",
+        summary="提交投诉（医疗机构或省平台反馈渠道） / Submit a complaint (hospital or province feed)",
+        description="patientIdcard、reporterContact 为本院 SM4 密钥加密的十六进制密文；同一 externalRef 重复提交返回 200。\n\npatientIdcard and reporterContact are SM4 hex under the caller's key; a repeated externalRef answers 200.",
         tags=TAGS,
         request=ComplaintIntakeSerializer,
         responses=openapi.SUBMIT,
@@ -94,10 +112,11 @@ class ComplaintListView(ComplaintAPIView):
         )
 
     @extend_schema(
-        summary="The caller's complaints (routed to it, or raised by it)",
+        summary="本院的投诉列表（分派给本院的，或本院提交的） / The caller's complaints (routed to it, or raised by it)",
+        description="分页：page、pageSize；应答 data 为 {items, total, page, pageSize, hasNext}，最新收到的在前。\n\nPages: page, pageSize; data is {items, total, page, pageSize, hasNext}, newest received first.",
         operation_id="complaints_list",
         tags=TAGS,
-        parameters=[ComplaintListQuerySerializer],
+        parameters=[ComplaintListQuerySerializer, PageQuery],
         responses=openapi.LIST,
     )
     def get(self, request):
@@ -105,31 +124,21 @@ class ComplaintListView(ComplaintAPIView):
         qs = selectors.visible_to(request.user, role=query["role"])
         if query["states"]:
             qs = qs.filter(state__in=query["states"])
-        page, size = query["page"], query["page_size"]
-        total = qs.count()
-        rows = qs.order_by("-received_at", "-id")[(page - 1) * size : page * size]
-        return ok(
-            {
-                "count": total,
-                "page": page,
-                "pageSize": size,
-                "hasNext": page * size < total,
-                "results": [self._data(request, c) for c in rows],
-            }
-        )
+        paginator = HubPagination()
+        rows = paginator.paginate_queryset(qs.order_by("-received_at", "-id"), request)
+        return paginator.get_paginated_response([self._data(request, c) for c in rows])
 
 
 class ComplaintDetailView(ComplaintAPIView):
     @extend_schema(
-        summary="One complaint, with its history",
+        summary="查询一条投诉及其处理记录 / One complaint, with its history",
+        description="不存在、格式不对或与本院无关的 id：404 COMPLAINT_NOT_FOUND。\n\nAn unknown, malformed or unrelated id: 404 COMPLAINT_NOT_FOUND.",
         operation_id="complaints_retrieve",
         tags=TAGS,
         responses=openapi.DETAIL,
     )
     def get(self, request, public_id):
-        complaint = selectors.complaint_for(request.user, public_id)
-        if complaint is None:
-            raise _not_found()
+        complaint = _complaint_for(request.user, public_id)
         note(request, patient_digest=complaint.patient_digest)
         return ok(self._data(request, complaint, history=True))
 
@@ -143,9 +152,7 @@ class _HospitalActionView(ComplaintAPIView):
                 _("The feed submits and reads complaints; hospitals act on them."),
                 403,
             )
-        complaint = selectors.complaint_for(caller, public_id)
-        if complaint is None:
-            raise _not_found()
+        complaint = _complaint_for(caller, public_id)
         note(request, patient_digest=complaint.patient_digest)
         return complaint
 
@@ -157,7 +164,8 @@ class _HospitalActionView(ComplaintAPIView):
 
 class ComplaintAcknowledgeView(_HospitalActionView):
     @extend_schema(
-        summary="Acknowledge a complaint routed to the caller",
+        summary="受理分派给本院的投诉 / Acknowledge a complaint routed to the caller",
+        description="可附 note 说明。\n\nAn optional note may be given.",
         tags=TAGS,
         request=ComplaintAcknowledgeSerializer,
         responses=openapi.ACKNOWLEDGE,
@@ -173,7 +181,8 @@ class ComplaintAcknowledgeView(_HospitalActionView):
 
 class ComplaintResolveView(_HospitalActionView):
     @extend_schema(
-        summary="Resolve a complaint routed to the caller (what was fixed)",
+        summary="解决分派给本院的投诉（说明更正了什么） / Resolve a complaint routed to the caller (what was fixed)",
+        description="resolution 必填。\n\nresolution is required.",
         tags=TAGS,
         request=ComplaintResolveSerializer,
         responses=openapi.RESOLVE,

@@ -35,6 +35,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hospitals.roles import HUB_APPS
+from hub import dashboard
 
 #: Third-party apps whose models the index shows together, after the hub's own.
 SECURITY_APPS = ("otp_totp", "otp_static", "axes")
@@ -156,6 +157,7 @@ class HubAdminSite(OTPAdminSite):
     index_title = _("Administration")
     login_form = HubAdminAuthenticationForm
     login_template = "admin/hospitals/login.html"
+    index_template = "admin/hub_index.html"
 
     def __init__(self, name: str = "admin") -> None:
         # Keep the "admin" namespace so reverse("admin:...") works everywhere.
@@ -170,6 +172,12 @@ class HubAdminSite(OTPAdminSite):
             )
         ]
         return own + super().get_urls()
+
+    def index(self, request, extra_context=None):
+        """The app list under the morning dashboard (``hub.dashboard``: each
+        app's section, the ones this user may see)."""
+        context = {"dashboard": dashboard.sections(request), **(extra_context or {})}
+        return super().index(request, extra_context=context)
 
     def get_app_list(self, request, app_label=None):
         """The hub's apps first (in the order of the architecture), then the

@@ -2,14 +2,18 @@
 province's gateway, with hub-issued credentials).
 
 Order of checks: headers present -> paasid known and not retired -> timestamp,
-signature (any usable credential of the hospital: a rotation's overlap
+signature (any usable credential of the calling system: a rotation's overlap
 window), nonce not replayed -> hospital not suspended -> caller's IP in the
-hospital's allowlist. Each refusal has its own ``errorCode``; each is logged
+allowlist in force (the system's own when set, else the hospital's; a
+malformed one refuses every address). Each refusal has its own ``errorCode``; each is logged
 with the paasid, the reason and the address, never a token or signature.
 
 On success ``request.user`` is the ``Hospital`` and ``request.auth`` the
 ``HubCredential`` that matched, whose ``sm4_key`` is the decrypted hex key the
-hospital encrypts ID and phone numbers with.
+hospital encrypts ID and phone numbers with and whose ``system_id`` is the
+calling system (``IntegratedSystem``; None for a credential from before
+systems). The underlying Django request carries ``hub_hospital`` and
+``hub_system_id`` for the access log, refused calls included.
 """
 
 from __future__ import annotations
@@ -147,7 +151,8 @@ class XTifAuthentication(BaseAuthentication):
         hospital = creds.hospital_copy()
         if hospital is None:  # pragma: no cover - the set is always loaded with its hospital
             hospital = Hospital.objects.get(pk=creds.hospital_id)
-        ip_refused = bool(hospital.ip_allowlist) and not _ip_ok(request, hospital.ip_allowlist)
+        allowlist = creds.ip_allowlist
+        ip_refused = bool(allowlist) and not _ip_ok(request, allowlist)
         nonce_store = nonce_store_in_force()
         if hospital.is_active and not ip_refused:
             window = _throttle_window(request, hospital)
@@ -169,6 +174,7 @@ class XTifAuthentication(BaseAuthentication):
 
         # The audit middleware attributes the call (even a refused one) from here.
         request._request.hub_hospital = hospital
+        request._request.hub_system_id = creds.system_id
         if not hospital.is_active:
             raise _refuse(
                 request,

@@ -10,7 +10,12 @@ Headers (first row; English keys or the Chinese labels of appendix 1):
 ``level`` (等级), ``district`` (区县), ``contact_name`` (联系人),
 ``contact_phone`` (联系电话), ``callback_url``, ``ip_allowlist``,
 ``throttle_rate``, ``systems`` (接入系统: ``name|url|ip`` items separated by ``;``).
-An ``org_code`` already registered updates that hospital.
+An ``org_code`` already registered updates that hospital; its systems are
+matched by name (updated in place, so a system keeps its appId, credentials
+and IP allowlist), new names are added, and a registered system the row no
+longer names is removed only if it never had credentials nor asked for a
+consent (its calls and usage refer to it). With ``issue_credentials`` every
+system of the hospital without current credentials gets its own.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.db import DatabaseError, transaction
 
 from hospitals.models import Hospital, IntegratedSystem, Level
 from hospitals.services import hospital_create, hospital_update, hub_credential_issue
+from hospitals.services.systems import integrated_system_delete, integrated_system_save
 from hub.errors import HubError
 
 HEADER_ALIASES = {
@@ -60,7 +66,7 @@ class RowResult:
     ok: bool
     action: str = ""  # created / updated
     error: str = ""
-    credentials: object = None
+    credentials: list = field(default_factory=list)  # IssuedCredential, one per system
 
 
 @dataclass
@@ -131,7 +137,46 @@ def _systems(text: str) -> list[dict]:
         if not name.strip():
             raise HubError("INVALID_HOSPITAL", f"system without a name: {item!r}", 400)
         systems.append({"name": name.strip(), "url": url.strip(), "ip": ip.strip()})
+    names = [s["name"] for s in systems]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise HubError("INVALID_HOSPITAL", f"system named twice: {', '.join(twice)}", 400)
     return systems
+
+
+def _sync_systems(hospital: Hospital, systems: list[dict], *, actor) -> None:
+    """The hospital's systems as the row lists them, matched by name."""
+    existing = list(hospital.systems.order_by("id"))
+    by_name: dict[str, IntegratedSystem] = {}
+    for system in existing:
+        by_name.setdefault(system.name, system)
+    kept = set()
+    for item in systems:
+        system = by_name.get(item["name"]) or IntegratedSystem(hospital=hospital)
+        system.name, system.url, system.ip = item["name"], item["url"], item["ip"]
+        integrated_system_save(actor=actor, system=system)
+        kept.add(system.pk)
+    for system in existing:
+        if system.pk in kept or system.credentials.exists():
+            continue
+        try:
+            integrated_system_delete(actor=actor, system=system)
+        except HubError:
+            continue  # a consent it asked for refers to it: kept
+
+
+def _issue_missing(hospital: Hospital, *, actor) -> list:
+    """Credentials for each system without current ones (for a hospital
+    without systems: a first system, named after it)."""
+    systems = list(hospital.systems.order_by("id")) or [None]
+    issued = []
+    for system in systems:
+        current = hospital.credentials.filter(valid_until__isnull=True)
+        if system is not None:
+            current = current.filter(system=system)
+        if not current.exists():
+            issued.append(hub_credential_issue(actor=actor, hospital=hospital, system=system))
+    return issued
 
 
 def _fields(values: dict[str, str]) -> dict:
@@ -176,13 +221,9 @@ def _import_row(values: dict[str, str], *, actor, issue_credentials: bool) -> tu
             actor=actor, hospital=existing, org_name=values["org_name"], **fields
         )
         if systems:
-            IntegratedSystem.objects.filter(hospital=hospital).delete()
-            for system in systems:
-                IntegratedSystem.objects.create(hospital=hospital, **system)
+            _sync_systems(hospital, systems, actor=actor)
         action = "updated"
-    issued = None
-    if issue_credentials and not hospital.credentials.filter(valid_until__isnull=True).exists():
-        issued = hub_credential_issue(actor=actor, hospital=hospital)
+    issued = _issue_missing(hospital, actor=actor) if issue_credentials else []
     return action, issued
 
 

@@ -11,10 +11,13 @@ from hub.errors import HubError
 
 
 class IsLiveHospital(BasePermission):
-    """Seed §7.4: only hospitals that went live (and are active) are served.
+    """Hospitals that may use the relay: live ones (seed §7.4) and those in
+    the joint test with the province (the stages before ``live``, their
+    traffic on the test target and counted apart; ``Hospital.may_relay``).
 
     Suspension is already refused by the authentication; this refuses the
-    stages before ``live`` with ``HOSPITAL_NOT_LIVE`` (403).
+    stages before ``live`` with ``HOSPITAL_NOT_LIVE`` (403) only when the city
+    has no joint-test target (``PROVINCE_TEST_BASE_URL=off``).
     """
 
     def has_permission(self, request, view) -> bool:
@@ -22,15 +25,7 @@ class IsLiveHospital(BasePermission):
         if not isinstance(hospital, Hospital):
             return False
         if not hospital.may_relay:
-            raise HubError(
-                HospitalsCode.HOSPITAL_NOT_LIVE,
-                _(
-                    "This hospital is not live yet (onboarding stage: %(stage)s); "
-                    "only live hospitals may use this interface."
-                )
-                % {"stage": hospital.get_stage_display()},
-                403,
-            )
+            raise not_live_error(hospital)
         return True
 
 
@@ -39,3 +34,17 @@ class IsSignedHospital(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return isinstance(request.user, Hospital)
+
+
+def not_live_error(hospital: Hospital) -> HubError:
+    """``HOSPITAL_NOT_LIVE`` (403) for a hospital that may not relay (every
+    door that relays: the signed API and the viewer entry)."""
+    return HubError(
+        HospitalsCode.HOSPITAL_NOT_LIVE,
+        _(
+            "This hospital is not live yet (onboarding stage: %(stage)s); "
+            "only live hospitals may use this interface."
+        )
+        % {"stage": hospital.get_stage_display()},
+        403,
+    )

@@ -6,7 +6,9 @@ credential material and the hospital's row are kept in-process for
 request costs no query and no unsealing; any write in this process (services,
 admin: see ``hospitals.signals``) clears it at once, other processes pick
 changes up when the entry expires (a suspension takes effect everywhere
-within those seconds). Expiry times are cached, not "is usable" flags, so a
+within those seconds). The set carries the IP allowlist in force for the
+calling system (its own, else its hospital's), so checking the address costs
+no query either. Expiry times are cached, not "is usable" flags, so a
 credential whose overlap window ends is refused on the second it ends. The
 decrypted secrets never leave the process (not in Redis, not in logs).
 """
@@ -25,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hospitals.errors import HospitalsCode
-from hospitals.models import Hospital, HubCredential, ProvinceAccount
+from hospitals.models import Hospital, HubCredential, IntegratedSystem, ProvinceAccount
 from hub.errors import HubError
 from hub.province.client import ProvinceAccount as ClientAccount
 
@@ -59,6 +61,10 @@ class CredentialSet:
     hospital: Hospital | None = None
     system_id: int | None = None
     app_id: str = ""
+    system_name: str = ""
+    #: The allowlist in force for the caller: the system's own when set, else
+    #: the hospital's ('' = any address).
+    ip_allowlist: str = ""
 
     def hospital_copy(self) -> Hospital | None:
         return copy.copy(self.hospital) if self.hospital is not None else None
@@ -120,13 +126,17 @@ def _cached(cred: HubCredential) -> CachedCredential:
 def _credential_set(rows: list[HubCredential], requested: HubCredential) -> CredentialSet:
     creds = tuple(_cached(r) for r in rows)
     system = requested.system
+    hospital = requested.hospital
+    own_allowlist = system.ip_allowlist.strip() if system is not None else ""
     return CredentialSet(
         hospital_id=requested.hospital_id,
         requested=next(c for c in creds if c.paasid == requested.paasid),
         credentials=creds,
-        hospital=requested.hospital,
+        hospital=hospital,
         system_id=requested.system_id,
         app_id=(system.app_id or "") if system is not None else "",
+        system_name=system.name if system is not None else "",
+        ip_allowlist=own_allowlist or hospital.ip_allowlist,
     )
 
 
@@ -186,8 +196,42 @@ def credentials_for_app_id(app_id: str) -> CredentialSet | None:
     return value
 
 
-def current_credential(hospital: Hospital) -> HubCredential | None:
-    return hospital.credentials.filter(valid_until__isnull=True).order_by("-created_at").first()
+def current_credential(
+    hospital: Hospital, system: IntegratedSystem | None = None
+) -> HubCredential | None:
+    """The hospital's newest current credential; of ``system`` when given."""
+    qs = hospital.credentials.filter(valid_until__isnull=True)
+    if system is not None:
+        qs = qs.filter(system=system)
+    return qs.order_by("-created_at").first()
+
+
+def system_of_hospital(hospital: Hospital, ref: str) -> IntegratedSystem | None:
+    """One of ``hospital``'s systems named by its hub appId, else by its name
+    (None when neither matches, or the name is ambiguous)."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    systems = hospital.systems.all()
+    by_app = systems.filter(app_id=ref).first()
+    if by_app is not None:
+        return by_app
+    named = list(systems.filter(name=ref)[:2])
+    return named[0] if len(named) == 1 else None
+
+
+def systems_with_credentials(hospital: Hospital) -> list[tuple[IntegratedSystem, list]]:
+    """Each of the hospital's systems with its credentials, newest first
+    (credentials from before systems, with no system, under ``None``)."""
+    creds = list(hospital.credentials.select_related("system").order_by("-created_at"))
+    out: list[tuple[IntegratedSystem | None, list]] = [
+        (system, [c for c in creds if c.system_id == system.pk])
+        for system in hospital.systems.order_by("id")
+    ]
+    legacy = [c for c in creds if c.system_id is None]
+    if legacy:
+        out.append((None, legacy))
+    return out
 
 
 def city_province_account() -> ProvinceAccount | None:

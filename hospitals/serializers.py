@@ -4,10 +4,10 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from hospitals.models import Hospital
+from hub.times import iso_time
 
 
 class HospitalMe(serializers.Serializer):
@@ -20,7 +20,12 @@ class HospitalMe(serializers.Serializer):
     stage = serializers.CharField(help_text="Onboarding stage (seed §6), e.g. integrating, live.")
     stageName = serializers.CharField(help_text="The stage's display name.")
     mayRelay = serializers.BooleanField(
-        help_text="Active and live: the relay endpoints answer this hospital."
+        help_text="Active, and live or in the joint test: the relay endpoints answer this hospital."
+    )
+    provinceTarget = serializers.ChoiceField(
+        choices=["live", "test"],
+        help_text="Where this hospital's consents and views go: the live province, or "
+        "(before go-live) the province's joint-test environment, counted apart.",
     )
     wentLiveOn = serializers.DateField(allow_null=True)
     callbackUrl = serializers.CharField(help_text="The complaint callback URL.")
@@ -41,12 +46,9 @@ def hospital_me(hospital: Hospital, credential) -> dict:
         "stage": hospital.stage,
         "stageName": str(hospital.get_stage_display()),
         "mayRelay": hospital.may_relay,
+        "provinceTarget": hospital.province_target,
         "wentLiveOn": hospital.went_live_on.isoformat() if hospital.went_live_on else None,
         "callbackUrl": hospital.callback_url,
         "paasid": credential.paasid,
-        "credentialValidUntil": (
-            timezone.localtime(credential.valid_until).isoformat()
-            if credential.valid_until
-            else None
-        ),
+        "credentialValidUntil": iso_time(credential.valid_until),
     }

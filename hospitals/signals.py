@@ -9,7 +9,7 @@ from axes.signals import user_locked_out
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from hospitals.models import Hospital, HubCredential, ProvinceAccount
+from hospitals.models import Hospital, HubCredential, IntegratedSystem, ProvinceAccount
 from hospitals.selectors import credentials_cache_clear
 from hub import oplog
 
@@ -17,6 +17,7 @@ from hub import oplog
 @receiver([post_save, post_delete], sender=HubCredential)
 @receiver([post_save, post_delete], sender=ProvinceAccount)
 @receiver([post_save, post_delete], sender=Hospital)
+@receiver([post_save, post_delete], sender=IntegratedSystem)  # its allowlist, its appId
 def _forget_cached_credentials(sender, **kwargs) -> None:
     credentials_cache_clear()
 

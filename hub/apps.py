@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class HubConfig(AppConfig):
@@ -10,3 +11,9 @@ class HubConfig(AppConfig):
 
     def ready(self):
         from hub import checks  # noqa: F401  (registers the system checks)
+        from hub.province.client import configure_transport
+
+        # The government extranet's proxy and CA bundle for calls to the province.
+        configure_transport(
+            proxy_url=settings.PROVINCE_PROXY_URL, ca_bundle=settings.PROVINCE_CA_BUNDLE
+        )

@@ -6,7 +6,9 @@ with a fitting HTTP status. Clients act on ``errorCode``, never on the text.
 
 Each app keeps its own codes in a ``StrEnum`` (``hospitals.errors``,
 ``identity.errors``...) so that the code list grows without edits to this file;
-``Code`` here holds the generic ones.
+``Code`` here holds the generic ones, and the one code of each input mistake
+that any endpoint can make (a missing field, bad SM4 hex, a bad page...), so
+that the same mistake answers the same ``errorCode`` everywhere.
 """
 
 from __future__ import annotations
@@ -25,6 +27,17 @@ logger = logging.getLogger(__name__)
 
 class Code(StrEnum):
     BAD_JSON = "BAD_JSON"
+    # One code per input mistake, whichever endpoint it is made on
+    # (``hub.inputs``, ``hub.pagination``; docs/error-codes.md).
+    BODY_NOT_OBJECT = "BODY_NOT_OBJECT"
+    FIELD_MISSING = "FIELD_MISSING"
+    FIELD_EMPTY = "FIELD_EMPTY"
+    FIELD_WRONG_TYPE = "FIELD_WRONG_TYPE"
+    FIELD_TOO_LONG = "FIELD_TOO_LONG"
+    FIELD_INVALID = "FIELD_INVALID"
+    SM4_BAD_CIPHERTEXT = "SM4_BAD_CIPHERTEXT"
+    SM4_DECRYPT_FAILED = "SM4_DECRYPT_FAILED"
+    FILTER_INVALID = "FILTER_INVALID"
     VALIDATION_FAILED = "VALIDATION_FAILED"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     NOT_FOUND = "NOT_FOUND"

@@ -59,7 +59,15 @@ except GMError:
         "HUB_MASTER_KEY must be 32 hexadecimal characters (an SM4 key)."
     ) from None
 if PRODUCTION:
-    for _name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PROVINCE_BASE_URL"):
+    # PROVINCE_VIEWER_URL too: the guide leaves the viewer's address blank, and
+    # a path guessed under PROVINCE_BASE_URL would hand doctors broken links.
+    for _name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "PROVINCE_BASE_URL",
+        "PROVINCE_VIEWER_URL",
+    ):
         if not env.str(_name, default=""):
             raise ImproperlyConfigured(
                 f"HUB_ENV=production requires the environment variable {_name} (see .env.example)."
@@ -206,6 +214,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "hub.errors.exception_handler",
+    # A signed OPTIONS answers the province's shape, not DRF's view metadata.
+    "DEFAULT_METADATA_CLASS": "hub.metadata.AllowedMethods",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -213,11 +223,16 @@ REST_FRAMEWORK = {
 # /api/schema/ and /api/docs/ (docs/api.md). The docs page's scripts come from
 # the sidecar package's static files, never from a CDN.
 SPECTACULAR_SETTINGS = {
-    "TITLE": "City health-information sharing hub API",
+    "TITLE": "共享平台接口 / City health-information sharing hub API",
     "DESCRIPTION": (
+        "供医疗机构调用的签名 JSON 接口（x-tif 请求头签名，身份证号、手机号为 SM4 十六进制密文）。"
+        '每个应答：{"returnCode": "1", "returnDesc", "data"} 或 '
+        '{"returnCode": "0", "returnDesc", "errorCode"}；请按 errorCode 处理。时间均为北京时间 '
+        "ISO 8601（如 2026-12-01T08:00:00.000000+08:00）。对接指南：docs/zh/integrator-guide.md。\n\n"
         "Signed JSON API for member hospitals (x-tif headers, SM4 hex for ID and phone "
         'numbers). Every answer: {"returnCode": "1", "returnDesc", "data"} or '
-        '{"returnCode": "0", "returnDesc", "errorCode"}. See docs/api.md.'
+        '{"returnCode": "0", "returnDesc", "errorCode"}; act on errorCode. Times are ISO 8601 '
+        "in Beijing time. See docs/api.md and docs/error-codes.md."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -270,8 +285,34 @@ PROVINCE_BASE_URL = env.str(
 PROVINCE_VIEWER_URL = env.str("PROVINCE_VIEWER_URL", default="") or (
     PROVINCE_BASE_URL + "/ebus/jiankangdangan/gdehr/viewer"
 )
+# The joint-test target (docs/relay.md, "Targets"): where the traffic of a
+# hospital not yet live goes (its consents are marked province_target=test).
+# Unset = the simulator ("off" in production, where no simulator runs);
+# "off" = no joint test (the stages before live are refused).
+PROVINCE_TEST_BASE_URL = env.str(
+    "PROVINCE_TEST_BASE_URL",
+    default="off" if PRODUCTION else f"http://127.0.0.1:{PROVINCE_SIMULATOR_PORT}",
+).rstrip("/")
+if PROVINCE_TEST_BASE_URL.lower() == "off":
+    PROVINCE_TEST_BASE_URL = ""
+PROVINCE_TEST_VIEWER_URL = env.str("PROVINCE_TEST_VIEWER_URL", default="") or (
+    PROVINCE_TEST_BASE_URL + "/ebus/jiankangdangan/gdehr/viewer" if PROVINCE_TEST_BASE_URL else ""
+)
+if PRODUCTION and PROVINCE_TEST_BASE_URL and not env.str("PROVINCE_TEST_VIEWER_URL", default=""):
+    # As for the live viewer: a guessed path would hand doctors broken links.
+    raise ImproperlyConfigured(
+        "HUB_ENV=production with PROVINCE_TEST_BASE_URL requires PROVINCE_TEST_VIEWER_URL "
+        "(see .env.example)."
+    )
 PROVINCE_CONNECT_TIMEOUT = env.float("PROVINCE_CONNECT_TIMEOUT", default=3.0)
 PROVINCE_READ_TIMEOUT = env.float("PROVINCE_READ_TIMEOUT", default=10.0)
+# The government extranet: an outbound proxy (http://host:port; HTTPS is
+# tunnelled) and a CA bundle (PEM file) for the province's certificate. The
+# client ignores HTTP(S)_PROXY and the system CA variables on purpose.
+PROVINCE_PROXY_URL = env.str("PROVINCE_PROXY_URL", default="")
+PROVINCE_CA_BUNDLE = env.str("PROVINCE_CA_BUNDLE", default="")
+if PROVINCE_CA_BUNDLE and not Path(PROVINCE_CA_BUNDLE).is_file():
+    raise ImproperlyConfigured(f"PROVINCE_CA_BUNDLE={PROVINCE_CA_BUNDLE} is not a file.")
 # Simulator state (accounts, registered orgs) for `manage.py run_province`.
 PROVINCE_SIM_CONFIG = env.str("PROVINCE_SIM_CONFIG", default=str(VAR_DIR / "province-sim.json"))
 
@@ -295,6 +336,13 @@ AUTHORIZATION_EXPIRE_SWEEP_SECONDS = env.float("AUTHORIZATION_EXPIRE_SWEEP_SECON
 SMS_UNRECORDED_PHONE = env.str("SMS_UNRECORDED_PHONE", default="refuse")
 if SMS_UNRECORDED_PHONE not in ("refuse", "allow"):
     raise ImproperlyConfigured('SMS_UNRECORDED_PHONE must be "refuse" or "allow".')
+# Where a patient's consent to a view is taken (docs/relay.md, "The viewer
+# entry"): "hub" (the hub's own consent required) or "province" (without one,
+# views still go to the province viewer, which runs its own modes 2 and 3).
+# A hospital's own setting (Hospital.consent_at) overrides it.
+CONSENT_AT = env.str("CONSENT_AT", default="hub")
+if CONSENT_AT not in ("hub", "province"):
+    raise ImproperlyConfigured('CONSENT_AT must be "hub" or "province".')
 # Per patient, across hospitals: open verification requests at once, failed
 # verifications a day before new requests are refused for PATIENT_BLOCK_HOURS.
 PATIENT_OPEN_REQUESTS_MAX = env.int("PATIENT_OPEN_REQUESTS_MAX", default=3)
@@ -408,6 +456,11 @@ COMPLAINTS_CITY_EMAILS = env.list("COMPLAINTS_CITY_EMAILS", default=[])
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hub@localhost")
+# The city's mailbox, copied on the joint-test recording sent to the province
+# (unset = the city's complaint addresses, COMPLAINTS_CITY_EMAILS).
+CITY_MAILBOX = env.list("CITY_MAILBOX", default=[]) or COMPLAINTS_CITY_EMAILS
+# Where the joint-test screen recording goes (the province's guide).
+PROVINCE_JOINT_TEST_EMAIL = env.list("PROVINCE_JOINT_TEST_EMAIL", default=["wsjkw_taoh@gd.gov.cn"])
 
 # --- Logging -------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -21,6 +21,8 @@ from relay.models import Authorization, Method, State
 
 #: The access-log endpoint (route pattern) of the view relay.
 VIEW_ENDPOINT = "/api/v1/views"
+#: ... and of the viewer entry (a doctor's browser, relay.viewer_entry): 302 = forwarded.
+VIEWER_ENTRY_ENDPOINT = "/viewer"
 #: How many views the page lists (newest first).
 VIEWS_SHOWN = 200
 
@@ -138,7 +140,7 @@ class ViewEntry:
 
 
 def _outcome(status: int, error_code: str) -> str:
-    if status == 200:
+    if status in (200, 302):
         return _("Viewed")
     reasons = {
         "NO_CONSENT": _("Refused: no authorization"),
@@ -170,11 +172,13 @@ def _staff_names(digests: list[str], pairs: set[tuple[int, str]]) -> dict[tuple[
 
 def views_of_record(digests: list[str], *, limit: int = VIEWS_SHOWN) -> list[ViewEntry]:
     """Every view relayed (or refused) for this patient, newest first, from the
-    access log of ``POST /api/v1/views``."""
+    access log of ``POST /api/v1/views`` and of the viewer entry ``/viewer``."""
     if not digests:
         return []
     rows = list(
-        AccessLog.objects.filter(endpoint=VIEW_ENDPOINT, patient_digest__in=digests)
+        AccessLog.objects.filter(
+            endpoint__in=(VIEW_ENDPOINT, VIEWER_ENTRY_ENDPOINT), patient_digest__in=digests
+        )
         .order_by("-created_at", "-id")
         .values("created_at", "hospital_id", "org_code", "staff_no", "http_status", "error_code")[
             :limit
@@ -189,7 +193,7 @@ def views_of_record(digests: list[str], *, limit: int = VIEWS_SHOWN) -> list[Vie
             hospital=hospitals.get(r["hospital_id"]) or r["org_code"],
             staff_no=r["staff_no"],
             staff_name=names.get((r["hospital_id"], r["staff_no"]), ""),
-            allowed=r["http_status"] == 200,
+            allowed=r["http_status"] in (200, 302),
             outcome=_outcome(r["http_status"], r["error_code"]),
         )
         for r in rows

@@ -33,20 +33,24 @@ class AuthorizationAdmin(HospitalScopedAdminMixin, ReadOnlyAdminMixin, admin.Mod
         "valid_until",
         "sync_state",
         "phone_check",
+        "province_target",
     )
     list_filter = (
         "state",
         "method",
+        "province_target",
         "held_for_review",
         "phone_check",
         "sync_state",
         "hospital__district",
     )
-    list_select_related = ("hospital",)
+    list_select_related = ("hospital", "system")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     fields = (
         "hospital",
+        "system",
+        "province_target",
         "method",
         "state",
         "masked_patient",

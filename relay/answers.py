@@ -3,9 +3,10 @@ one function that builds an authorization's ``data`` for every endpoint."""
 
 from __future__ import annotations
 
-from django.utils import timezone
 from rest_framework import serializers
 
+from hub.pagination import PageOut
+from hub.times import iso_time
 from relay.models import Authorization, Method, PhoneCheck, State, SyncState
 
 
@@ -58,17 +59,28 @@ class AuthorizationOut(serializers.Serializer):
     )
 
 
-class AuthorizationListOut(serializers.Serializer):
-    items = AuthorizationOut(many=True, help_text="Newest first.")
-    page = serializers.IntegerField()
-    pageSize = serializers.IntegerField()
-    total = serializers.IntegerField(help_text="Matching authorizations, all pages.")
+class AuthorizationListOut(PageOut):
+    items = AuthorizationOut(
+        many=True,
+        help_text="最新的在前（带 changedSince 时按变更时间先后） / Newest first "
+        "(with changedSince: oldest change first).",
+    )
 
 
 class ViewOut(serializers.Serializer):
     viewerUrl = serializers.URLField(help_text="The province viewer, for the doctor's browser.")
-    authorizationId = serializers.IntegerField(help_text="The consent that allows the view.")
-    validUntil = serializers.DateTimeField(help_text="The end of that consent.")
+    authorizationId = serializers.IntegerField(
+        allow_null=True,
+        help_text="The consent that allows the view; null when consent is taken at the province.",
+    )
+    validUntil = serializers.DateTimeField(
+        allow_null=True, help_text="The end of that consent; null with consentAt province."
+    )
+    consentAt = serializers.ChoiceField(
+        choices=["hub", "province"],
+        help_text='"hub": the hub holds the consent; "province": none here (CONSENT_AT '
+        "province), the province viewer asks the patient itself (WeChat or SMS code).",
+    )
 
 
 class ProvinceAnswer(serializers.Serializer):
@@ -107,5 +119,5 @@ def authorization_data(authorization: Authorization) -> dict:
 
 
 def iso_beijing(value) -> str | None:
-    """ISO 8601 in Beijing time (``+08:00``), as every answer of the hub gives times."""
-    return timezone.localtime(value).isoformat() if value else None
+    """A time in the format of every answer of the hub (``hub.times.iso_time``)."""
+    return iso_time(value)

@@ -26,12 +26,12 @@ from rest_framework.response import Response
 from audit.context import note
 from audit.usage import auth_kind
 from hospitals.api import HospitalAPIView
-from hub.openapi import failures
+from hub.openapi import TAG_COMPAT, failures
 from hub.protect import digest
 from relay import openapi, services
 from relay.answers import ProvinceAnswer
 from relay.errors import RelayCode, relay_error
-from relay.models import Method, SyncState
+from relay.models import Method
 from relay.serializers import CodeAuthRecSaveRequestSerializer, validated
 from relay.sync import FAILED, SYNCED, SyncOutcome, province_revoke_direct
 from relay.validation import decrypt_field, printable_text, validate_id_number
@@ -57,14 +57,16 @@ def province_shaped(outcome: SyncOutcome | None) -> Response:
 
 class CodeAuthRecSaveView(HospitalAPIView):
     @extend_schema(
-        summary="Province-compatible codeAuthRec/save (mode 1: online appointment)",
-        tags=["province-compatible"],
+        summary="与省平台相同的 codeAuthRec/save（模式一：在线预约授权） / Province-compatible codeAuthRec/save (mode 1: online appointment)",
+        description="请求体与省平台相同，patientIdcard 用本院在共享平台的 SM4 密钥加密；orgCode 须为本院。应答为省平台原样应答。\n\nThe province's own body, patientIdcard under the caller's hub SM4 key; orgCode must be the caller's. The answer is the province's, relayed.",
+        tags=[TAG_COMPAT],
         operation_id="codeauthrec_save",
         request=CodeAuthRecSaveRequestSerializer,
         responses={
             200: OpenApiResponse(
                 ProvinceAnswer,
-                description="The province's own answer, relayed: returnCode 1, or 0 and its reason.",
+                description="省平台的原样应答：returnCode 为 1，或为 0 及其原因 / The province's "
+                "own answer, relayed: returnCode 1, or 0 and its reason.",
             ),
             **failures("CodeAuthRecSave", openapi.COMPAT),
         },
@@ -92,25 +94,26 @@ class CodeAuthRecSaveView(HospitalAPIView):
                 id_number=id_number,
                 patient_name=name,
                 auth_days=rec.get("authDays", DEFAULT_AUTH_DAYS),
+                system_id=request.auth.system_id,
                 actor=hospital,
             )
-            kinds = [auth_kind(Method.APPOINTMENT, "granted")]
-            if auth.sync_state == SyncState.SYNCED:
-                kinds.append(auth_kind(Method.APPOINTMENT, "synced"))
-            note(request, authorization_id=auth.pk, usage=kinds)
+            # granted / synced are counted by the services (audit.usage).
+            note(request, authorization_id=auth.pk)
             return province_shaped(outcome)
 
         results = services.authorization_revoke_patient(
             hospital=hospital, id_number=id_number, actor=hospital
         )
         if not results:
-            return province_shaped(
-                province_revoke_direct(hospital=hospital, id_number=id_number, patient_name=name)
+            # A consent granted before the hospital moved to the hub: relayed
+            # as is; a revocation the province took is counted here.
+            direct = province_revoke_direct(
+                hospital=hospital, id_number=id_number, patient_name=name
             )
+            if direct.kind == SYNCED:
+                note(request, usage=[auth_kind(Method.APPOINTMENT, "revoke_synced")])
+            return province_shaped(direct)
         auth, outcome = results[0]
-        note(
-            request,
-            authorization_id=auth.pk,
-            usage=[auth_kind(auth.method, "revoked")],
-        )
+        # revoked / revoke_synced are counted by the services, once per consent.
+        note(request, authorization_id=auth.pk)
         return province_shaped(outcome)

@@ -1,6 +1,12 @@
 """Ending authorizations: revoke (relayed with status "0"), the patient's
 refusal, expiry. Re-exported by ``relay.services``.
 
+Each ending is counted for the hospital with its operation-log row
+(``auth.<method>.revoked`` / ``refused`` / ``expired``, ``audit.usage``), and
+a revocation or refusal is announced inside its transaction
+(``relay.signals.consent_ended``: the complaints app queues the hospital's
+callback).
+
 The province keeps one authorization per (hospital, patient): revoking one of
 a hospital's authorizations for a patient revokes all of that hospital's live
 ones for that patient, here as there. A revocation refuses views the moment
@@ -14,16 +20,17 @@ from django.utils import timezone
 
 from hospitals.models import Hospital
 from hub.protect import digest
+from relay.changes import log_change
 from relay.models import Authorization, State
 from relay.records import (
     conflict,
     end_pending,
-    log_change,
     move,
     pending_ttl,
     queue_send,
     save_changes,
 )
+from relay.signals import consent_ended_send
 from relay.sync import SyncOutcome
 from relay.tasks import sync_after_commit
 
@@ -39,9 +46,12 @@ def _revoke_locked(auth: Authorization, actor, now) -> tuple[bool, str | None]:
     auth.ended_at = now
     token = queue_send(auth, "0", now) if was_granted else None
     save_changes(auth)
-    log_change(
-        actor, "authorization.revoked" if was_granted else "authorization.cancelled", auth, before
-    )
+    if was_granted:
+        # Counted once per consent revoked, whoever revoked it.
+        log_change(actor, "authorization.revoked", auth, before, count="revoked")
+        consent_ended_send(authorization=auth, state=State.REVOKED, actor=actor, ended_at=now)
+    else:
+        log_change(actor, "authorization.cancelled", auth, before)
     return was_granted, token
 
 
@@ -104,10 +114,15 @@ def authorization_revoke_patient(
 
 
 def authorization_refuse(*, authorization: Authorization, actor) -> Authorization:
-    """The patient declines a pending request (the patient pages)."""
-    auth = end_pending(authorization.pk, State.REFUSED, actor=actor)
-    if auth is None:
-        raise conflict(authorization, "refuse")
+    """The patient declines a pending request (the patient pages): counted
+    ``auth.<method>.refused``; the hospital is told (``relay.signals``)."""
+    with transaction.atomic():
+        auth = end_pending(authorization.pk, State.REFUSED, actor=actor, count="refused")
+        if auth is None:
+            raise conflict(authorization, "refuse")
+        consent_ended_send(
+            authorization=auth, state=State.REFUSED, actor=actor, ended_at=auth.ended_at
+        )
     return auth
 
 
@@ -135,10 +150,12 @@ def authorization_expire_due(*, actor, now=None, batch: int = 500) -> int:
                 )
             for auth in rows:
                 before = auth.snapshot()
+                # A consent that ends is counted; a request never verified is not.
+                count = "expired" if auth.state == State.GRANTED else ""
                 move(auth, State.EXPIRED, action="expire")
                 auth.ended_at = now
                 auth.save(update_fields=["state", "ended_at", "updated_at"])
-                log_change(actor, "authorization.expired", auth, before)
+                log_change(actor, "authorization.expired", auth, before, count=count)
         done += len(rows)
         if len(rows) < batch:
             return done

@@ -9,23 +9,27 @@ codes (``FACE_MISMATCH``...) pass through unchanged.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import StrEnum, nonmember
 
 from django.utils.translation import gettext_lazy as _
 
-from hub.errors import HubError
+from hub.errors import Code, HubError
 
 
 class RelayCode(StrEnum):
+    # The input mistakes every endpoint shares are ``hub.errors.Code``'s (one
+    # code per mistake everywhere); these names stay as aliases of them, not
+    # members of their own.
+    BODY_NOT_OBJECT = nonmember(Code.BODY_NOT_OBJECT)
+    FIELD_MISSING = nonmember(Code.FIELD_MISSING)
+    FIELD_EMPTY = nonmember(Code.FIELD_EMPTY)
+    FIELD_WRONG_TYPE = nonmember(Code.FIELD_WRONG_TYPE)
+    FIELD_TOO_LONG = nonmember(Code.FIELD_TOO_LONG)
+    FIELD_INVALID = nonmember(Code.FIELD_INVALID)
+    SM4_BAD_CIPHERTEXT = nonmember(Code.SM4_BAD_CIPHERTEXT)
+    SM4_DECRYPT_FAILED = nonmember(Code.SM4_DECRYPT_FAILED)
+    FILTER_INVALID = nonmember(Code.FILTER_INVALID)
     # Malformed input (400)
-    BODY_NOT_OBJECT = "BODY_NOT_OBJECT"
-    FIELD_MISSING = "FIELD_MISSING"
-    FIELD_EMPTY = "FIELD_EMPTY"
-    FIELD_WRONG_TYPE = "FIELD_WRONG_TYPE"
-    FIELD_TOO_LONG = "FIELD_TOO_LONG"
-    FIELD_INVALID = "FIELD_INVALID"
-    SM4_BAD_CIPHERTEXT = "SM4_BAD_CIPHERTEXT"
-    SM4_DECRYPT_FAILED = "SM4_DECRYPT_FAILED"
     CARD_TYPE_UNKNOWN = "CARD_TYPE_UNKNOWN"
     ID_NUMBER_INVALID = "ID_NUMBER_INVALID"
     ID_CHECK_DIGIT_INVALID = "ID_CHECK_DIGIT_INVALID"
@@ -40,7 +44,6 @@ class RelayCode(StrEnum):
     PARAM_DUPLICATE_KEY = "PARAM_DUPLICATE_KEY"
     PARAM_MISSING_KEY = "PARAM_MISSING_KEY"
     PARAM_EMPTY_VALUE = "PARAM_EMPTY_VALUE"
-    FILTER_INVALID = "FILTER_INVALID"
     # Not the caller's (403) / unknown (404)
     ORG_CODE_MISMATCH = "ORG_CODE_MISMATCH"
     AUTHORIZATION_NOT_FOUND = "AUTHORIZATION_NOT_FOUND"
@@ -63,6 +66,9 @@ class RelayCode(StrEnum):
     CONSENT_EXPIRED = "CONSENT_EXPIRED"
     CONSENT_REVOKED = "CONSENT_REVOKED"
     CONSENT_NOT_SYNCED = "CONSENT_NOT_SYNCED"
+    # The viewer entry (GET|POST /viewer, a doctor's browser)
+    VIEWER_QUERY_INVALID = "VIEWER_QUERY_INVALID"
+    APP_ID_UNKNOWN = "APP_ID_UNKNOWN"
     # The province (compatible endpoint)
     PROVINCE_UNAVAILABLE = "PROVINCE_UNAVAILABLE"
     PROVINCE_TIMEOUT = "PROVINCE_TIMEOUT"
@@ -87,19 +93,13 @@ _STATUS = {
     RelayCode.CONSENT_REVOKED: 403,
     RelayCode.CONSENT_EXPIRED: 410,
     RelayCode.CONSENT_NOT_SYNCED: 409,
+    RelayCode.APP_ID_UNKNOWN: 401,
     RelayCode.PROVINCE_UNAVAILABLE: 502,
     RelayCode.PROVINCE_REFUSED: 502,
     RelayCode.PROVINCE_TIMEOUT: 504,
 }
 
 _MESSAGES = {
-    RelayCode.BODY_NOT_OBJECT: _("The request body must be a JSON object."),
-    RelayCode.SM4_BAD_CIPHERTEXT: _(
-        "%(field)s is not SM4 ciphertext: it must be hexadecimal, a multiple of 32 characters."
-    ),
-    RelayCode.SM4_DECRYPT_FAILED: _(
-        "%(field)s cannot be decrypted: encrypt it with this hospital's hub SM4 key."
-    ),
     RelayCode.CARD_TYPE_UNKNOWN: _("cardType must be one of 01-08 or 99."),
     RelayCode.ID_NUMBER_INVALID: _(
         "The ID number is not valid for its card type (a resident ID is 17 digits and a check character)."
@@ -157,11 +157,19 @@ _MESSAGES = {
         "The province did not answer in time; the hub keeps the authorization and retries."
     ),
     RelayCode.PROVINCE_REFUSED: _("The province refused the hub's call: %(reason)s"),
+    RelayCode.VIEWER_QUERY_INVALID: _(
+        "The viewer address must carry param and appId, each exactly once "
+        "(param: at most 8192 characters)."
+    ),
+    RelayCode.APP_ID_UNKNOWN: _(
+        "This appId is not a hub appId of any connected hospital system, or the system "
+        "has no usable credential."
+    ),
 }
 
 
 def relay_error(
-    code: RelayCode, message: str | None = None, status: int | None = None, **params
+    code: RelayCode | Code, message: str | None = None, status: int | None = None, **params
 ) -> HubError:
     """A ``HubError`` for ``code`` with its standard status and message.
 

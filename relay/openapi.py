@@ -13,20 +13,14 @@ from __future__ import annotations
 from hospitals.errors import HospitalsCode
 from hospitals.openapi import signed_errors
 from hub import phone_blocks
-from hub.openapi import PATH_ERRORS, merge
+from hub.errors import Code
+from hub.openapi import BODY_FIELD_CHECKS, PATH_ERRORS, SM4_FIELD_CHECKS, merge
 from identity.errors import IdentityCode as I  # noqa: E741
 from identity.face.errors import FaceCode as F
 from relay.errors import RelayCode as R
 
-FIELD_CHECKS = [
-    R.BODY_NOT_OBJECT,
-    R.FIELD_MISSING,
-    R.FIELD_EMPTY,
-    R.FIELD_WRONG_TYPE,
-    R.FIELD_TOO_LONG,
-    R.FIELD_INVALID,
-]
-SM4_CHECKS = [R.SM4_BAD_CIPHERTEXT, R.SM4_DECRYPT_FAILED]
+FIELD_CHECKS = BODY_FIELD_CHECKS
+SM4_CHECKS = SM4_FIELD_CHECKS
 ID_CHECKS = [R.ID_NUMBER_INVALID, R.ID_CHECK_DIGIT_INVALID]
 SMS_SEND = {
     400: [I.PHONE_INVALID],
@@ -61,7 +55,7 @@ START = merge(
     SMS_SEND,
 )
 #: GET /api/v1/authorizations
-LIST = merge(signed_errors(), {400: [R.FILTER_INVALID, *SM4_CHECKS]})
+LIST = merge(signed_errors(), {400: [Code.FILTER_INVALID, *SM4_CHECKS]})
 #: GET /api/v1/authorizations/{id}
 DETAIL = merge(signed_errors(), NOT_FOUND)
 #: POST /api/v1/authorizations/{id}/verify

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import operation_log_record
+from relay.changes import log_change
 from relay.errors import RelayCode, relay_error
 from relay.models import Authorization, State, SyncState, transition_allowed
 from relay.sync import new_claim
@@ -91,13 +91,7 @@ def queue_send(auth: Authorization, status: str, now) -> str | None:
     return token
 
 
-def log_change(actor, action: str, auth: Authorization, before: dict | None, **extra) -> None:
-    after = auth.snapshot()
-    after.update(extra)
-    operation_log_record(actor=actor, action=action, target=auth, before=before, after=after)
-
-
-def end_pending(pk: int, target: str, *, actor, **extra) -> Authorization | None:
+def end_pending(pk: int, target: str, *, actor, count: str = "", **extra) -> Authorization | None:
     with transaction.atomic():
         auth = Authorization.objects.select_for_update().get(pk=pk)
         if auth.state != State.PENDING:
@@ -106,5 +100,5 @@ def end_pending(pk: int, target: str, *, actor, **extra) -> Authorization | None
         move(auth, target, action=target)
         auth.ended_at = timezone.now()
         auth.save(update_fields=["state", "ended_at", "verify_failures", "updated_at"])
-        log_change(actor, f"authorization.{target}", auth, before, **extra)
+        log_change(actor, f"authorization.{target}", auth, before, count=count, **extra)
     return auth

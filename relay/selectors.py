@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relay.errors import RelayCode, relay_error
-from relay.models import Authorization, State, SyncState
+from relay.models import Authorization, State, SyncState, Target
 
 #: How many of a patient's most recent records the view decision looks at.
 VIEW_LOOKUP_ROWS = 10
@@ -57,12 +57,22 @@ def authorization_list(
 
 
 #: What the view decision reads of each row.
-_CONSENT_FIELDS = ("id", "state", "valid_until", "sync_state", "sync_reason", "granted_at")
+_CONSENT_FIELDS = (
+    "id",
+    "state",
+    "valid_until",
+    "sync_state",
+    "sync_reason",
+    "granted_at",
+    "province_target",
+)
 
 
-def _consent_queryset(hospital_id: int, patient_digest: str):
+def _consent_queryset(hospital_id: int, patient_digest: str, target: str):
     return (
-        Authorization.objects.filter(hospital_id=hospital_id, patient_digest=patient_digest)
+        Authorization.objects.filter(
+            hospital_id=hospital_id, patient_digest=patient_digest, province_target=target
+        )
         .exclude(granted_at=None)
         .only(*_CONSENT_FIELDS)
         .order_by("-granted_at", "-id")[:VIEW_LOOKUP_ROWS]
@@ -74,19 +84,19 @@ def _consent_statement(alias: str, vendor: str):
     """The view decision's one query, compiled by the ORM once per database
     rather than on every view (index ``hub_auth_patient``). Returns (sql,
     attnames in select order, converters)."""
-    compiler = _consent_queryset(-1, "\x00digest").query.get_compiler(using=alias)
+    compiler = _consent_queryset(-1, "\x00digest", "\x00target").query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
-    if list(params) != [-1, "\x00digest"]:  # the ORM changed its parameter order
+    if list(params) != [-1, "\x00digest", "\x00target"]:  # the ORM changed its parameter order
         raise RuntimeError("unexpected parameters in the consent lookup")
     columns = [col for col, _sql, _alias in compiler.select]
     converters = compiler.get_converters(columns)
     return sql, [col.target.attname for col in columns], converters
 
 
-def _consent_rows(hospital_id: int, patient_digest: str) -> list[Authorization]:
+def _consent_rows(hospital_id: int, patient_digest: str, target: str) -> list[Authorization]:
     sql, names, converters = _consent_statement(connection.alias, connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [hospital_id, patient_digest])
+        cursor.execute(sql, [hospital_id, patient_digest, target])
         fetched = cursor.fetchall()
     rows = []
     for values in fetched:
@@ -99,15 +109,20 @@ def _consent_rows(hospital_id: int, patient_digest: str) -> list[Authorization]:
     return rows
 
 
-def consent_for_view(*, hospital_id: int, patient_digest: str) -> Authorization:
+def consent_for_view(
+    *, hospital_id: int, patient_digest: str, target: str = Target.LIVE
+) -> Authorization:
     """The live, synced authorization that lets ``hospital_id`` view this
     patient, or the specific refusal.
 
     One indexed query on (hospital, patient digest, granted time). Expiry is
     checked here on ``valid_until`` itself, whatever the expiry task did.
+    Only consents on ``target`` (the hospital's current province target,
+    ``relay.targets.target_for``) count: a joint-test consent never serves
+    once the hospital is live, nor a live one during a joint test.
     """
     now = timezone.now()
-    rows = _consent_rows(hospital_id, patient_digest)
+    rows = _consent_rows(hospital_id, patient_digest, str(target))
     live = [r for r in rows if r.state == State.GRANTED and r.valid_until > now]
     for row in live:
         if row.sync_state == SyncState.SYNCED:

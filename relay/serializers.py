@@ -11,11 +11,11 @@ fields only *document* their pattern or allowed values
 (``StrictCharField(documented_pattern=..., documented_choices=...)``), so a
 bad value still gets its own code.
 
-``validated(SerializerClass, data)`` runs a serializer and turns its first
-error into a ``HubError`` with a stable code: a missing field
-``FIELD_MISSING``, a wrong JSON type ``FIELD_WRONG_TYPE``, an empty one
-``FIELD_EMPTY``, an oversize one ``FIELD_TOO_LONG``, a body that is not an
-object ``BODY_NOT_OBJECT``.
+``validated(SerializerClass, data)`` (``hub.inputs.validated``, the same on
+every endpoint) runs a serializer and turns its first error into a
+``HubError`` with a stable code: a missing field ``FIELD_MISSING``, a wrong
+JSON type ``FIELD_WRONG_TYPE``, an empty one ``FIELD_EMPTY``, an oversize one
+``FIELD_TOO_LONG``, a body that is not an object ``BODY_NOT_OBJECT``.
 
 Answers: ``AuthorizationOut`` and the others describe what
 ``authorization_data`` and the views build (they answer with
@@ -30,10 +30,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from hub.errors import HubError
 from hub.gm import sm4_encrypt_ecb_hex
+from hub.inputs import validated as validated  # the relay's views validate with it
 from hub.province.params import CARD_TYPES
-from relay.errors import RelayCode, relay_error
+from relay.errors import RelayCode
 from relay.models import ONSITE_METHODS, Method, State, SyncState
 
 #: Hex of an SM4-encrypted ID or phone number (64 UTF-8 bytes -> 160 hex).
@@ -101,13 +101,15 @@ class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
 class AuthDaysField(serializers.Field):
     """An integer 1..30, or its decimal text (some HIS send "30")."""
 
-    default_error_messages = {"wrong_type": _("Must be an integer from 1 to 30.")}
+    default_error_messages = {"wrong_type": _("authDays must be an integer from 1 to 30.")}
 
     def to_internal_value(self, data):
         if isinstance(data, str) and data.strip().isascii() and data.strip().isdigit():
             data = int(data.strip())
         if isinstance(data, bool) or not isinstance(data, int) or not 1 <= data <= 30:
-            raise serializers.ValidationError(self.error_messages["wrong_type"], code="auth_days")
+            raise serializers.ValidationError(
+                self.error_messages["wrong_type"], code=RelayCode.AUTH_DAYS_INVALID
+            )
         return data
 
     def to_representation(self, value):
@@ -279,46 +281,3 @@ class AuthorizationListQuerySerializer(serializers.Serializer):
         "on their pages included), oldest change first. Keep the largest updatedAt you "
         "received as the next changedSince.",
     )
-    page = serializers.IntegerField(
-        min_value=1, max_value=100_000, required=False, default=1, help_text="From 1."
-    )
-    pageSize = serializers.IntegerField(
-        min_value=1, max_value=100, required=False, default=20, help_text="Items per page."
-    )
-
-
-_CODES = {
-    "required": RelayCode.FIELD_MISSING,
-    "null": RelayCode.FIELD_MISSING,
-    "blank": RelayCode.FIELD_EMPTY,
-    "max_length": RelayCode.FIELD_TOO_LONG,
-    "wrong_type": RelayCode.FIELD_WRONG_TYPE,
-    "invalid": RelayCode.FIELD_WRONG_TYPE,
-    "not_a_dict": RelayCode.FIELD_WRONG_TYPE,
-    "auth_days": RelayCode.AUTH_DAYS_INVALID,
-}
-
-
-def _first_error(errors, prefix: str = "") -> tuple[str, object]:
-    """(dotted field path, first ErrorDetail) of a serializer's ``errors``."""
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            path = prefix if key in ("non_field_errors",) else f"{prefix}.{key}".lstrip(".")
-            return _first_error(value, path)
-    if isinstance(errors, list) and errors:
-        return _first_error(errors[0], prefix)
-    return prefix, errors
-
-
-def validated(serializer_class, data, *, code: RelayCode | None = None) -> dict:
-    """``validated_data`` of ``serializer_class`` on ``data``, or a ``HubError``
-    (with ``code`` for every error when given, else the code of the error kind)."""
-    if not isinstance(data, dict):
-        raise relay_error(RelayCode.BODY_NOT_OBJECT)
-    serializer = serializer_class(data=data)
-    if serializer.is_valid():
-        return serializer.validated_data
-    path, detail = _first_error(serializer.errors)
-    code = code or _CODES.get(getattr(detail, "code", ""), RelayCode.FIELD_INVALID)
-    message = f"{path}: {detail}" if path else str(detail)
-    raise HubError(code, message, 400)

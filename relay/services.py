@@ -22,6 +22,7 @@ from hospitals.models import Hospital
 from hub.protect import digest, mask_phone
 from identity import services as identity
 from identity.errors import CodeLocked, CodeWrong
+from relay.changes import log_change
 from relay.endings import (  # noqa: F401  (re-exported)
     authorization_expire_due,
     authorization_refuse,
@@ -42,13 +43,13 @@ from relay.records import (
     VALID_DAYS,
     conflict,
     end_pending,
-    log_change,
     move,
     pending_ttl,
     queue_send,
     save_changes,
 )
 from relay.sync import SyncOutcome
+from relay.targets import target_for
 from relay.tasks import sync_after_commit
 
 # --- Start -------------------------------------------------------------------------------
@@ -65,11 +66,13 @@ def authorization_start(
     staff_name: str = "",
     patient_ref: str = "",
     phone: str | None = None,
+    system_id: int | None = None,
     actor,
 ) -> Authorization:
     """A pending on-site authorization, with its challenge started (SMS sent or
     authorization code issued). If the challenge cannot start (caps, cooldown,
-    SMS failure) nothing is kept and the identity app's error propagates."""
+    SMS failure) nothing is kept and the identity app's error propagates.
+    ``system_id``: the hospital system that asked (``request.auth.system_id``)."""
     if method not in (Method.SMS, Method.AUTHCODE, Method.FACE):
         raise relay_error(RelayCode.METHOD_UNKNOWN)
     if method == Method.FACE:
@@ -84,6 +87,8 @@ def authorization_start(
     with transaction.atomic():
         auth = Authorization.objects.create(
             hospital=hospital,
+            system_id=system_id,
+            province_target=target_for(hospital),
             method=method,
             state=State.PENDING,
             patient_idcard=id_number,
@@ -227,7 +232,7 @@ def _grant_locked(auth: Authorization, actor, now, *, face: dict | None = None) 
     token = queue_send(auth, "1", now)
     save_changes(auth)
     extra = {"face": face} if face else {}
-    log_change(actor, "authorization.granted", auth, before, **extra)
+    log_change(actor, "authorization.granted", auth, before, count="granted", **extra)
     # The patient hears of it, whatever the mode (relay.notices).
     notice_queue(authorization=auth, kind=NoticeKind.GRANT)
     return token
@@ -263,6 +268,7 @@ def authorization_grant_appointment(
     id_number: str,
     patient_name: str,
     auth_days: int,
+    system_id: int | None = None,
     actor,
 ) -> tuple[Authorization, SyncOutcome | None]:
     """Mode 1 (online appointment, ``codeAuthRec/save`` with status "1"): the
@@ -271,6 +277,8 @@ def authorization_grant_appointment(
     or holds the consent pending for review (202, ``held_for_review``)."""
     auth = Authorization(
         hospital=hospital,
+        system_id=system_id,
+        province_target=target_for(hospital),
         method=Method.APPOINTMENT,
         state=State.PENDING,
         patient_idcard=id_number,

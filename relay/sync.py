@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from audit.services import call_log_record, operation_log_record
+from audit.services import call_log_record
 from hospitals.selectors import province_account_for
 from hub.errors import HubError
 from hub.province.client import (
@@ -40,6 +40,8 @@ from hub.province.client import (
     revoke_authorization,
     save_authorization,
 )
+from relay import targets
+from relay.changes import log_change
 from relay.models import Authorization, SyncState
 
 logger = logging.getLogger("relay.sync")
@@ -127,7 +129,7 @@ def authorization_sync_claimed(*, authorization: Authorization, token: str, acto
     try:
         result = send(
             account,
-            base_url=settings.PROVINCE_BASE_URL,
+            base_url=targets.base_url(auth.province_target),
             id_number=auth.patient_idcard,
             patient_name=auth.patient_name,
             org_code=hospital.org_code,
@@ -157,6 +159,7 @@ def authorization_sync_claimed(*, authorization: Authorization, token: str, acto
         "authorization_id": auth.pk,
         "hospital": hospital,
         "transient": transient,
+        "test": targets.is_test(auth.province_target),
     }
     return _finish(auth, token, actor, outcome, call=call)
 
@@ -204,9 +207,11 @@ def _finish(
         for name, value in {**changes, **release}.items():
             setattr(auth, name, value)
         if action:
-            operation_log_record(
-                actor=actor, action=action, target=auth, before=before, after=auth.snapshot()
-            )
+            # A sync the province took counts once, whichever attempt (inline
+            # or the retrying task) it was: a grant or a revocation.
+            synced = "synced" if auth.sync_status == "1" else "revoke_synced"
+            count = synced if action == "authorization.synced" else ""
+            log_change(actor, action, auth, before, count=count)
     logger.info(
         "authorization %s sync status=%s attempt=%s outcome=%s http=%s",
         auth.pk,
@@ -256,10 +261,11 @@ def province_revoke_direct(*, hospital, id_number: str, patient_name: str) -> Sy
         account = province_account_for(hospital)
     except HubError as exc:
         return SyncOutcome(RETRY, return_desc=exc.message)
+    target = targets.target_for(hospital)
     try:
         result = revoke_authorization(
             account,
-            base_url=settings.PROVINCE_BASE_URL,
+            base_url=targets.base_url(target),
             id_number=id_number,
             patient_name=patient_name,
             org_code=hospital.org_code,
@@ -280,5 +286,6 @@ def province_revoke_direct(*, hospital, id_number: str, patient_name: str) -> Sy
         attempt=1,
         hospital=hospital,
         transient=transient,
+        test=targets.is_test(target),
     )
     return outcome

@@ -1,10 +1,12 @@
-"""The relay's URLs: the province-compatible endpoint and /api/v1/ authorizations and views."""
+"""The relay's URLs: the province-compatible endpoint, /api/v1/ authorizations and
+views, and the viewer entry (/viewer)."""
 
 from django.urls import path
 
 from hub.province.client import SAVE_PATH
 from relay import views
 from relay.compat import CodeAuthRecSaveView
+from relay.viewer_entry import viewer_entry
 
 urlpatterns = [
     path(SAVE_PATH.lstrip("/"), CodeAuthRecSaveView.as_view(), name="codeauthrec-save"),
@@ -30,4 +32,6 @@ urlpatterns = [
         name="authorization-resend",
     ),
     path("api/v1/views", views.ViewerUrlIssueView.as_view(), name="views"),
+    # The guide's viewer call (a doctor's browser), pointed at the hub.
+    path("viewer", viewer_entry, name="viewer-entry"),
 ]

@@ -7,7 +7,8 @@ import re
 
 from django.utils.translation import gettext as _
 
-from hub.gm import GMError, sm4_decrypt_ecb_hex
+from hub.errors import Code
+from hub.inputs import sm4_field
 from hub.province.params import CARD_TYPES, ViewParamError, parse_view_param
 from relay.errors import RelayCode, relay_error
 
@@ -52,12 +53,10 @@ def printable_text(value: str, field: str, *, required: bool = True) -> str:
     characters -> ``FIELD_INVALID``."""
     value = value.strip()
     if not value and required:
-        raise relay_error(
-            RelayCode.FIELD_EMPTY, _("%(field)s must not be empty.") % {"field": field}
-        )
+        raise relay_error(Code.FIELD_EMPTY, _("%(field)s must not be empty.") % {"field": field})
     if not value.isprintable():
         raise relay_error(
-            RelayCode.FIELD_INVALID,
+            Code.FIELD_INVALID,
             _("%(field)s must not hold control characters.") % {"field": field},
         )
     return value
@@ -73,14 +72,10 @@ def decrypt_field(key_hex: str, cipher_hex: str, *, field: str) -> str:
     """Plain text of an SM4 hex field under the hospital's hub key.
 
     Not hex / not whole blocks -> ``SM4_BAD_CIPHERTEXT``; bad padding or not
-    UTF-8 (almost always: encrypted under another key) -> ``SM4_DECRYPT_FAILED``.
+    UTF-8 (almost always: encrypted under another key) -> ``SM4_DECRYPT_FAILED``
+    (``hub.inputs.sm4_field``, the same on every endpoint).
     """
-    try:
-        return sm4_decrypt_ecb_hex(key_hex, cipher_hex.strip())
-    except GMError as exc:
-        if exc.reason in ("bad_hex", "bad_length"):
-            raise relay_error(RelayCode.SM4_BAD_CIPHERTEXT, field=field) from None
-        raise relay_error(RelayCode.SM4_DECRYPT_FAILED, field=field) from None
+    return sm4_field(key_hex, cipher_hex, field=field)
 
 
 # --- The viewer param ----------------------------------------------------------------
@@ -130,13 +125,13 @@ def parse_param(plain: str) -> dict[str, str]:
     for key, limit in PARAM_MAX_LENGTHS.items():
         if len(values[key]) > limit:
             raise relay_error(
-                RelayCode.FIELD_TOO_LONG,
+                Code.FIELD_TOO_LONG,
                 _("param field %(key)s is longer than %(limit)s characters.")
                 % {"key": key, "limit": limit},
             )
         if not values[key].isprintable():
             raise relay_error(
-                RelayCode.FIELD_INVALID,
+                Code.FIELD_INVALID,
                 _("param field %(key)s holds control characters.") % {"key": key},
             )
     values["idcard"] = validate_id_number(values["idcard"], values["cardType"])

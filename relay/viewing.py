@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from hospitals.selectors import province_account_for
 from hub.protect import digest
 from hub.province.client import viewer_url
+from relay import targets
 from relay.errors import RelayCode, relay_error
 from relay.models import Authorization
 from relay.validation import decrypt_field, parse_param
@@ -40,14 +39,20 @@ def view_request_read(*, hospital, key_hex: str, param_hex: str) -> ViewRequest:
     return ViewRequest(values=values, patient_digest=digest(values["idcard"], purpose="id"))
 
 
-def view_url_build(*, hospital, view: ViewRequest, authorization: Authorization) -> str:
+def view_url_build(*, hospital, view: ViewRequest, authorization: Authorization | None) -> str:
     """The province viewer URL: ``param`` re-encrypted under the province key,
-    with the province-side ``callSysCode`` and ``appId``."""
+    with the province-side ``callSysCode`` and ``appId``; the joint-test
+    viewer (``PROVINCE_TEST_VIEWER_URL``) for a consent on the test target.
+    ``authorization`` None: consent taken at the province
+    (``relay.view_consent``), the hospital's current target."""
     account = province_account_for(hospital)
     v = view.values
+    target = (
+        authorization.province_target if authorization is not None else targets.target_for(hospital)
+    )
     return viewer_url(
         account,
-        viewer_url=settings.PROVINCE_VIEWER_URL,
+        viewer_url=targets.viewer_base(target),
         org_code=hospital.org_code,
         staff_no=v["staffNo"],
         staff_name=v["staffName"],

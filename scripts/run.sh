@@ -10,6 +10,8 @@ export PROVINCE_SIMULATOR_PORT=$SIM_PORT
 # Consent notices link back to the patient pages on this port.
 export PATIENT_PAGES_BASE_URL=${PATIENT_PAGES_BASE_URL:-http://127.0.0.1:$HUB_PORT}
 mkdir -p var
+# ffmpeg (ffprobe checks the joint-test recordings): installed when missing and root.
+bash scripts/sysdeps.sh run || true
 $BIN/python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
 $BIN/python manage.py migrate --noinput -v 0
 $BIN/python manage.py seed_demo

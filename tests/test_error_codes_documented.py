@@ -226,9 +226,10 @@ def test_collection_finds_the_known_code_sets():
         ("CODE_WRONG", "identity"),
         ("FACE_MISMATCH", "identity"),
         ("REALNAME_LIMIT", "identity"),
-        ("FILTER_INVALID", "relay"),
+        ("FILTER_INVALID", "hub"),
+        ("AUTHORIZATION_NOT_FOUND", "relay"),
         ("NOTE_EMPTY", "alerts"),
-        ("PAGE_INVALID", "complaints"),
+        ("CATEGORY_UNKNOWN", "complaints"),
         ("PATIENT_NO_RECORD", "patients"),
     ]:
         assert app in codes.get(code, ()), (code, app)
@@ -303,3 +304,14 @@ def test_every_str_enum_outside_errors_modules_is_classified():
     )
     gone = sorted(set(NOT_CODE_ENUMS) - found)
     assert not gone, f"NOT_CODE_ENUMS names enums that no longer exist: {gone}"
+
+
+def test_every_code_row_says_what_to_do():
+    """Each row: code, HTTP, meaning, where it can come from, what to do."""
+    empty = []
+    for number, line in enumerate(DOC.read_text(encoding="utf-8").splitlines(), start=1):
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        if line.startswith("|") and re.match(r"`[^`]+`", cells[0]):
+            if len(cells) < 5 or not cells[4]:
+                empty.append(f"line {number}: {cells[0]}")
+    assert not empty, f"code rows without a 'what to do' cell in {DOC.name}: {empty}"

@@ -23,6 +23,7 @@ class DispatchOutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "complaint",
+        "authorization",
         "channel",
         "hospital",
         "state",
@@ -37,7 +38,7 @@ class DispatchOutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["retry_now"]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("complaint", "hospital")
+        qs = super().get_queryset(request).select_related("complaint", "hospital", "authorization")
         return scope_queryset(request, qs, "complaint__hospital")
 
     @admin.action(description=_("Deliver again now (failed or pending rows)"))

@@ -9,6 +9,11 @@ re-enqueues rows that are due but were never picked up. ``key`` is sent as the
 
 Message bodies are built at send time from the complaint (and the target's
 current credentials), so no ID number is ever stored here.
+
+The same outbox carries the relay's consent events (channel
+``consent_callback``: a patient revoked or refused, ``complaints.consent_callbacks``):
+such a row has no complaint but an ``authorization`` and a ``payload`` (the
+event's state, who ended it and when; no personal data).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class Channel(models.TextChoices):
     FEED_CALLBACK = "feed_callback", _("Feed callback URL")
     RAISER_CALLBACK = "raiser_callback", _("Raising hospital's callback URL")
     PATIENT_SMS = "patient_sms", _("SMS to the reporter")
+    CONSENT_CALLBACK = "consent_callback", _("Consent event to the hospital's callback URL")
 
 
 class DeliveryState(models.TextChoices):
@@ -42,9 +48,21 @@ class DispatchOutbox(models.Model):
     complaint = models.ForeignKey(
         "complaints.Complaint",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="deliveries",
         verbose_name=_("complaint"),
     )
+    # A consent event's row (channel consent_callback) instead of a complaint.
+    authorization = models.ForeignKey(
+        "relay.Authorization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("authorization"),
+    )
+    payload = models.JSONField(_("event"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     hospital = models.ForeignKey(
         "hospitals.Hospital",

@@ -33,7 +33,8 @@ def route_target(org_code: str) -> tuple[Hospital | None, str]:
     if hospital.status != Status.ACTIVE:
         return None, TriageReason.SUSPENDED
     if not hospital.is_live:
-        # It could not sign in to pull the complaint: the city routes it.
+        # Not live (at most in the joint test with the province, on test
+        # data): a real patient's complaint goes to the city, which routes it.
         return None, TriageReason.NOT_LIVE
     return hospital, TriageReason.NONE
 

@@ -24,7 +24,7 @@ from complaints.services._notify import notify_city
 from complaints.services._outbox import publish_on_commit
 from complaints.services.submit import assign, hospital_deliveries, route_target
 from hospitals.models import Hospital
-from hub.errors import HubError
+from hub.errors import Code, HubError
 
 
 def _require_handler(complaint: Complaint, hospital: Hospital | None) -> None:
@@ -78,9 +78,7 @@ def complaint_resolve(*, actor, complaint: Complaint, resolution: str) -> Compla
     """Resolve; then tell whoever raised it (feed callback, reporter's SMS)."""
     resolution = (resolution or "").strip()
     if not resolution:
-        raise HubError(
-            ComplaintsCode.RESOLUTION_REQUIRED, _("Say what was fixed in resolution."), 400
-        )
+        raise HubError(Code.FIELD_EMPTY, _("Say what was fixed in resolution."), 400)
     now = timezone.now()
     with transaction.atomic():
         complaint = locked(complaint)
@@ -278,7 +276,7 @@ def complaint_release(*, actor, complaint: Complaint, note: str = "") -> Complai
 def complaint_comment(*, actor, complaint: Complaint, note: str) -> Complaint:
     note = (note or "").strip()
     if not note:
-        raise HubError(ComplaintsCode.FIELD_REQUIRED, _("A comment needs text."), 400)
+        raise HubError(Code.FIELD_EMPTY, _("A comment needs text."), 400)
     with transaction.atomic():
         complaint = locked(complaint)
         follow_up(complaint, actor=actor, kind="comment", note=note)

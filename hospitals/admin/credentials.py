@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from hospitals.admin.display import paastoken_masked, sm4_key_masked
 from hospitals.admin.forms import ProvinceAccountForm
@@ -14,21 +15,33 @@ from hospitals.services import province_account_rotate, province_account_save
 
 @admin.register(HubCredential)
 class HubCredentialAdmin(admin.ModelAdmin):
-    """Issued from the hospital's page ("Issue / rotate hub credentials")."""
+    """Issued from the hospital's page ("Issue / rotate hub credentials"),
+    per connected system."""
 
     list_display = [
         "paasid",
         "hospital",
+        "system",
+        "app_id",
         paastoken_masked,
         sm4_key_masked,
         "created_at",
         "valid_until",
     ]
     list_filter = ["valid_until"]
-    search_fields = ["paasid", "hospital__org_code", "hospital__org_name"]
+    list_select_related = ["hospital", "system"]
+    search_fields = [
+        "paasid",
+        "hospital__org_code",
+        "hospital__org_name",
+        "system__name",
+        "=system__app_id",
+    ]
     fields = [
         "paasid",
         "hospital",
+        "system",
+        "app_id",
         paastoken_masked,
         sm4_key_masked,
         "created_at",
@@ -45,6 +58,10 @@ class HubCredentialAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return not is_operator(request) and super().has_view_permission(request, obj)
+
+    @admin.display(description=_("hub appId"))
+    def app_id(self, obj: HubCredential) -> str:
+        return (obj.system.app_id or "—") if obj.system_id else "—"
 
 
 @admin.register(ProvinceAccount)

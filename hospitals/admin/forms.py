@@ -33,6 +33,7 @@ class HospitalForm(forms.ModelForm):
             "ip_allowlist",
             "throttle_rate",
             "mode1_daily_cap",
+            "consent_at",
             "province_account",
             "authorization_integration",
             "viewing_integration",
@@ -69,14 +70,16 @@ class StageForm(forms.Form):
     note = forms.CharField(
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    evidence = forms.FileField(
-        label=_("joint-test screen recording"),
-        required=False,
-        help_text=_("Required when moving to 'Joint-test evidence submitted'."),
-    )
+    evidence = forms.FileField(label=_("evidence"), required=False)
+
+    #: Made only on the joint-test page (the recording checked with ffprobe
+    #: and e-mailed; the province's confirmation recorded), never here.
+    JOINT_TEST_MOVES = (Stage.TEST_SUBMITTED, Stage.TEST_CONFIRMED)
 
     def __init__(self, *args, hospital: Hospital, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].choices = [
-            (s, Stage(s).label) for s in allowed_next_stages(hospital.stage)
+            (s, Stage(s).label)
+            for s in allowed_next_stages(hospital.stage)
+            if s not in self.JOINT_TEST_MOVES
         ]

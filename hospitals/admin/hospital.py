@@ -1,5 +1,5 @@
-"""Admin for the registry: hospitals, their systems and onboarding history,
-plus the stage, credential and report actions."""
+"""Admin for the registry: hospitals, their systems (``hospitals.admin.systems``)
+and onboarding history, plus the stage, credential and report actions."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hospitals.admin.display import contact_phone_masked
 from hospitals.admin.forms import HospitalForm, StageForm
+from hospitals.admin.systems import IntegratedSystemInline, credentials_page, systems_formset_save
 from hospitals.admin_scope import HospitalScopedAdminMixin, is_operator
 from hospitals.models import Hospital, IntegratedSystem, StageChange
 from hospitals.report import operation_report_filename, operation_report_xlsx
@@ -24,15 +25,9 @@ from hospitals.services import (
     hospital_set_province_account,
     hospital_suspend,
     hospital_update,
-    hub_credential_rotate,
 )
 from hospitals.services.registry import EDITABLE_FIELDS
 from hub.errors import HubError
-
-
-class IntegratedSystemInline(admin.TabularInline):
-    model = IntegratedSystem
-    extra = 0
 
 
 class StageChangeInline(admin.TabularInline):
@@ -74,6 +69,7 @@ class HospitalAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
                     "ip_allowlist",
                     "throttle_rate",
                     "mode1_daily_cap",
+                    "consent_at",
                     "province_account",
                 ]
             },
@@ -96,6 +92,10 @@ class HospitalAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
             (
                 reverse("admin:hospitals_hospital_stage", args=[obj.pk]),
                 _("Change onboarding stage"),
+            ),
+            (
+                reverse("admin:hospitals_jointtestrecording_hospital", args=[obj.pk]),
+                _("Joint test with the province"),
             ),
             (
                 reverse("admin:hospitals_hospital_rotate", args=[obj.pk]),
@@ -160,6 +160,12 @@ class HospitalAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
                 actor=request.user, hospital=obj, account=data.get("province_account")
             )
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is IntegratedSystem:
+            systems_formset_save(request, formset)  # validated, operation-logged
+            return
+        super().save_formset(request, form, formset, change)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
@@ -216,19 +222,7 @@ class HospitalAdmin(HospitalScopedAdminMixin, admin.ModelAdmin):
     def rotate_view(self, request, pk: int):
         hospital = get_object_or_404(self.get_queryset(request), pk=pk)
         self._require_city_admin(request, hospital)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": hospital,
-            "title": _("Hub credentials"),
-            "credentials": hospital.credentials.order_by("-created_at"),
-        }
-        if request.method == "POST":
-            context["issued"] = hub_credential_rotate(actor=request.user, hospital=hospital)
-        response = TemplateResponse(request, "admin/hospitals/credentials.html", context)
-        # The new secrets are on this page only: keep it out of every cache.
-        response["Cache-Control"] = "no-store"
-        return response
+        return credentials_page(self, request, hospital)
 
     def report_view(self, request, pk: int):
         hospital = get_object_or_404(self.get_queryset(request), pk=pk)

@@ -149,9 +149,26 @@ class Hospital(ApiPrincipal, models.Model):
         return self.stage in RELAY_STAGES
 
     @property
+    def in_joint_test(self) -> bool:
+        """Before go-live: its calls go to the joint-test target, counted apart."""
+        return self.stage in TEST_STAGES
+
+    @property
+    def province_target(self) -> str:
+        """``"test"`` (the joint-test target) before go-live, else ``"live"``
+        (the values of ``relay.models.Target``)."""
+        return "test" if self.in_joint_test else "live"
+
+    @property
     def may_relay(self) -> bool:
-        """Seed §7.4: only active hospitals that went live are served."""
-        return self.is_active and self.is_live
+        """Active hospitals that went live (seed §7.4) or are in the joint test
+        with the province (their traffic on the test target), unless the city
+        has no test target (``PROVINCE_TEST_BASE_URL=off``)."""
+        if not self.is_active:
+            return False
+        return self.is_live or (
+            self.in_joint_test and bool(getattr(settings, "PROVINCE_TEST_BASE_URL", ""))
+        )
 
     @property
     def contact_phone_masked(self) -> str:

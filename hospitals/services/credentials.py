@@ -133,6 +133,7 @@ def hub_credential_issue(
                 before={"paasids": [c.paasid for c in current]} if current else None,
                 after={
                     "system": system.name,
+                    "app_id": issued_app_id,
                     "paasid": created.paasid,
                     "previous_valid_until": retire_at.isoformat() if current else None,
                 },
@@ -180,7 +181,12 @@ def hub_credential_revoke(*, actor, credential: HubCredential, note: str = "") -
                 "paasid": credential.paasid,
                 "valid_until": before.isoformat() if before else None,
             },
-            after={"paasid": credential.paasid, "valid_until": now.isoformat(), "note": note},
+            after={
+                "system": credential.system.name if credential.system_id else None,
+                "paasid": credential.paasid,
+                "valid_until": now.isoformat(),
+                "note": note,
+            },
         )
     credentials_cache_clear()
     return credential

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,8 +39,10 @@ def hospital_advance_stage(
 ) -> StageChange:
     """Move ``hospital`` to ``to_stage``; 409 for a move the process does not allow.
 
-    ``evidence`` (a Django ``File``) is required for ``test_submitted``: the
-    10-30 s screen recording of the joint test.
+    ``evidence`` (a Django ``File``, or an already stored ``FieldFile``, which
+    is referenced rather than copied) is required for ``test_submitted``: the
+    10-30 s screen recording of the joint test (``hospitals.joint_test``
+    checks it, e-mails it to the province and makes this move).
     """
     if to_stage not in Stage.values:
         raise HubError(
@@ -76,7 +79,10 @@ def hospital_advance_stage(
             actor=user_or_none(actor),
             note=note,
         )
-        if evidence:
+        if isinstance(evidence, FieldFile) and evidence.name:
+            # Already stored (the joint-test recording): point at it, no copy.
+            change.evidence.name = evidence.name
+        elif evidence:
             change.evidence.save(
                 getattr(evidence, "name", "evidence") or "evidence", evidence, save=False
             )

@@ -26,6 +26,7 @@ EDITABLE_FIELDS = (
     "ip_allowlist",
     "throttle_rate",
     "mode1_daily_cap",
+    "consent_at",
     "authorization_integration",
     "viewing_integration",
 )
@@ -46,6 +47,7 @@ def snapshot(hospital: Hospital) -> dict:
         "callback_url": hospital.callback_url,
         "ip_allowlist": hospital.ip_allowlist,
         "throttle_rate": hospital.throttle_rate,
+        "consent_at": hospital.consent_at,
     }
 
 

@@ -119,8 +119,9 @@ def _province_address(base_url: str) -> tuple[str, int]:
 
 
 def check_province() -> CheckResult:
-    """A TCP connect to the province's host (no TLS, no request), cached a few seconds."""
-    base_url = _setting("PROVINCE_BASE_URL", "")
+    """A TCP connect to the province's host (no TLS, no request), cached a few
+    seconds; to the outbound proxy when calls go through one (``PROVINCE_PROXY_URL``)."""
+    base_url = _setting("PROVINCE_PROXY_URL", "") or _setting("PROVINCE_BASE_URL", "")
     ttl = float(_setting("READYZ_PROVINCE_CACHE_SECONDS", 10.0))
     now = time.monotonic()
     with _province_lock:

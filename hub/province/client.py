@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from typing import Any
 from urllib.parse import quote
@@ -35,6 +34,7 @@ from hub.gm import signed_headers, sm4_encrypt_ecb_hex
 from hub.http import is_transient_status
 from hub.ops.metrics import province_call
 from hub.province.params import PARAM_KEYS, build_param_string, parse_view_param
+from hub.province.transport import configure_transport, shared_pool
 from hub.province.types import (
     ProvinceAccount,
     ProvinceError,
@@ -53,6 +53,7 @@ __all__ = [
     "ProvinceTransientError",
     "build_save_body",
     "build_view_param",
+    "configure_transport",
     "parse_view_param",
     "revoke_authorization",
     "save_authorization",
@@ -65,27 +66,10 @@ SAVE_PATH = "/ebus/jiankangdangan/gdehr/dhccApi/codeAuthRec/save"
 SAVE_INTERFACE = "codeAuthRec/save"
 DEFAULT_TIMEOUT = (3.0, 10.0)
 MAX_AUTH_DAYS = 365
-POOL_SIZE = 100
 
 
-# One pooled, keep-alive connection pool per process: the relay's overhead over
-# a direct call is a measured target, and a TLS handshake per call would eat it.
-# urllib3 itself rather than requests on top of it: requests' per-call request
-# preparation, hooks and cookie jar doubled the client's CPU per call
-# (docs/performance.md). urllib3 reads no HTTP(S)_PROXY/.netrc from the
-# environment, which would silently reroute calls to the province.
-_pool: urllib3.PoolManager | None = None
-_pool_lock = threading.Lock()
-
-
-def _shared_pool() -> urllib3.PoolManager:
-    global _pool
-    if _pool is None:
-        with _pool_lock:
-            if _pool is None:
-                # Retries are the caller's policy (Celery backoff), never urllib3's.
-                _pool = urllib3.PoolManager(num_pools=16, maxsize=POOL_SIZE, retries=False)
-    return _pool
+# The pooled keep-alive connections (and the extranet's proxy and CA bundle):
+# ``hub.province.transport``.
 
 
 def _network_failure(exc: Exception) -> tuple[bool, str] | None:
@@ -193,7 +177,7 @@ def _send_save(
         headers["X-Request-ID"] = request_id
     rec = body["codeAuthRec"]
     log_ctx = f"paasid={account.paasid} org={rec['orgCode']} status={rec['status']}"
-    pool = pool or _shared_pool()
+    pool = pool or shared_pool()
     connect, read = timeout or DEFAULT_TIMEOUT
     started = time.perf_counter()
     try:

@@ -26,17 +26,17 @@ PARAM_KEYS = (
 )
 # Keys without which a view cannot be attributed or checked.
 NON_EMPTY_KEYS = ("orgCode", "staffNo", "cardType", "idcard", "callSysCode")
-# Seed appendix 4 (证件类型代码).
+# Seed appendix 4 (证件类型代码), labels exactly as the guide writes them.
 CARD_TYPES = {
     "01": "居民身份证",
-    "02": "居民户口簿",
+    "02": "居民户口本",
     "03": "护照",
-    "04": "军官证/士兵证",
+    "04": "军官证（士兵证）",
     "05": "驾驶证",
     "06": "港澳居民来往内地通行证",
-    "07": "台湾居民来往大陆通行证",
-    "08": "港澳台居民居住证",
-    "99": "其他",
+    "07": "台湾居民来往内地通行证",
+    "08": "港澳台身份证",
+    "99": "其他有效身份证件",
 }
 _MUST_ENCODE = frozenset("&=%")
 

@@ -10,6 +10,7 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
 from tests.api.test_schemathesis import CONTRACT
+from tests.openapi_doc import resolve
 
 XTIF_HEADERS = {"x-tif-paasid", "x-tif-timestamp", "x-tif-nonce", "x-tif-signature"}
 # The relayed province answer keeps the province's own shape (no errorCode on success).
@@ -21,17 +22,6 @@ def openapi(client) -> dict:
     answer = client.get("/api/schema/", {"format": "json"})
     assert answer.status_code == 200
     return json.loads(answer.content)
-
-
-def _resolve(doc: dict, node: dict) -> dict:
-    """The schema behind ``$ref`` (and a lone ``allOf`` wrapping one)."""
-    while True:
-        if "$ref" in node:
-            node = doc["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
-        elif len(node.get("allOf", ())) == 1:
-            node = node["allOf"][0]
-        else:
-            return node
 
 
 def _operations(doc: dict):
@@ -74,15 +64,15 @@ def test_every_answer_has_the_province_shape(openapi):
         statuses = set(operation["responses"])
         assert {"401", "429"} <= statuses, f"{method} {path}"
         for status, response in operation["responses"].items():
-            body = _resolve(openapi, response["content"]["application/json"]["schema"])
+            body = resolve(openapi, response["content"]["application/json"]["schema"])
             props = body["properties"]
-            code = _resolve(openapi, props["returnCode"])
+            code = resolve(openapi, props["returnCode"])
             if status.startswith("2"):
                 if path != PROVINCE_SHAPED:
                     assert code["enum"] == ["1"] and "data" in props, f"{method} {path} {status}"
                 continue
             assert code["enum"] == ["0"], f"{method} {path} {status}"
-            codes = _resolve(openapi, props["errorCode"])["enum"]
+            codes = resolve(openapi, props["errorCode"])["enum"]
             assert codes and all(re.fullmatch(r"[A-Z0-9_]+", c) for c in codes)
             assert set(body["required"]) >= {"returnCode", "returnDesc", "errorCode"}
 

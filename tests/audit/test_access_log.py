@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from audit.models import AccessLog, UsageCounter
-from audit.services import usage_counts, usage_recount
+from audit.recount import usage_counts, usage_recount
 from tests.fixtures.hospitals import make_demo_hospital, signed_headers_for
 
 pytestmark = pytest.mark.urls("tests.audit.urls")
@@ -86,7 +86,7 @@ def test_usage_api_bad_month(api_a, month):
     response = api_a.get("/api/v1/usage", data={"month": month})
 
     assert response.status_code == 400
-    assert response.json()["errorCode"] == "VALIDATION_FAILED"
+    assert response.json()["errorCode"] == "FILTER_INVALID"
 
 
 def test_usage_api_needs_a_signature(client, db):

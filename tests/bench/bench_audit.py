@@ -261,8 +261,8 @@ def load_counters(months: list[datetime], hospitals, kinds) -> int:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO audit_usagecounter (hospital_id, org_code, day, kind, count) "
-            "SELECT h.id, h.code, d::date, k.kind, "
+            "INSERT INTO audit_usagecounter (hospital_id, system_id, org_code, day, kind, count) "
+            "SELECT h.id, 0, h.code, d::date, k.kind, "
             "1 + ((h.n * 31 + extract(doy FROM d)::int * 7 + k.i * 13) %% 50) "
             "FROM unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS h(id, code, n) "
             "CROSS JOIN generate_series(%s::date, %s::date - 1, interval '1 day') AS d "

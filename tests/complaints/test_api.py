@@ -100,23 +100,34 @@ def _bad_bodies():
     return [
         ("not json", "{bad", "BAD_JSON"),
         ("a list", "[1, 2]", "BODY_NOT_OBJECT"),
-        ("missing field", {**good, "patientName": None}, "FIELD_REQUIRED"),
-        ("wrong type", {**good, "category": 3}, "FIELD_INVALID"),
-        ("bad hex", {**good, "patientIdcard": "zz" * 16}, "CIPHERTEXT_INVALID"),
-        ("odd hex", {**good, "patientIdcard": "abc"}, "CIPHERTEXT_INVALID"),
-        ("bad length", {**good, "patientIdcard": "00" * 15}, "CIPHERTEXT_INVALID"),
-        ("bad padding", {**good, "patientIdcard": "00" * 16}, "CIPHERTEXT_INVALID"),
-        ("wrong key", {**good, "patientIdcard": wrong_key}, "CIPHERTEXT_INVALID"),
-        ("bad phone", {**good, "reporterContact": "11" * 16}, "CIPHERTEXT_INVALID"),
+        ("null field", {**good, "patientName": None}, "FIELD_MISSING"),
+        ("blank field", {**good, "patientName": "  "}, "FIELD_EMPTY"),
+        ("wrong type", {**good, "category": 3}, "FIELD_WRONG_TYPE"),
+        ("bad hex", {**good, "patientIdcard": "zz" * 16}, "SM4_BAD_CIPHERTEXT"),
+        ("odd hex", {**good, "patientIdcard": "abc"}, "SM4_BAD_CIPHERTEXT"),
+        ("bad length", {**good, "patientIdcard": "00" * 15}, "SM4_BAD_CIPHERTEXT"),
+        ("bad padding", {**good, "patientIdcard": "00" * 16}, "SM4_DECRYPT_FAILED"),
+        ("wrong key", {**good, "patientIdcard": wrong_key}, "SM4_DECRYPT_FAILED"),
+        ("bad phone", {**good, "reporterContact": "11" * 16}, "SM4_DECRYPT_FAILED"),
+        (
+            "not an ID",
+            {**good, "patientIdcard": sm4_encrypt_ecb_hex(KEY_A, "4401")},
+            "ID_NUMBER_INVALID",
+        ),
+        (
+            "not a phone",
+            {**good, "reporterContact": sm4_encrypt_ecb_hex(KEY_A, "call me")},
+            "PHONE_INVALID",
+        ),
         ("unknown category", {**good, "category": "xray"}, "CATEGORY_UNKNOWN"),
-        ("oversize", {**good, "description": "x" * 2001}, "TEXT_TOO_LONG"),
+        ("oversize", {**good, "description": "x" * 2001}, "FIELD_TOO_LONG"),
         ("bad date", {**good, "recordDate": "2025-02-30"}, "RECORD_DATE_INVALID"),
         ("date shape", {**good, "recordDate": "15/01/2025"}, "RECORD_DATE_INVALID"),
         ("future date", {**good, "recordDate": "2999-01-01"}, "RECORD_DATE_IN_FUTURE"),
         ("NUL", {**good, "patientName": "张\x00三"}, "FIELD_INVALID"),
         ("lone surrogate", '{"patientName": "\\ud800"}', "FIELD_INVALID"),
         ("bad org", {**good, "orgCode": "45 54"}, "FIELD_INVALID"),
-        ("long ref", {**good, "externalRef": "r" * 129}, "TEXT_TOO_LONG"),
+        ("long ref", {**good, "externalRef": "r" * 129}, "FIELD_TOO_LONG"),
     ]
 
 
@@ -145,23 +156,24 @@ def _routed_to_a(api_feed):
 def test_list_shows_the_callers_complaints_with_state_filter_and_pages(api_a, api_b, api_feed):
     ids = [_routed_to_a(api_feed) for _ in range(3)]
     body = api_a.get(URL, data={"pageSize": 2}).json()["data"]
-    assert body["count"] == 3 and body["hasNext"] is True and len(body["results"]) == 2
-    assert all(r["state"] == "routed" for r in body["results"])
-    page2 = api_a.get(URL, data={"pageSize": 2, "page": 2}).json()["data"]["results"]
-    assert {r["id"] for r in body["results"] + page2} == set(ids)
-    assert api_a.get(URL, data={"state": "resolved"}).json()["data"]["count"] == 0
-    assert api_b.get(URL).json()["data"]["count"] == 0
-    assert api_feed.get(URL).json()["data"]["count"] == 3
+    assert body["total"] == 3 and body["hasNext"] is True and len(body["items"]) == 2
+    assert all(r["state"] == "routed" for r in body["items"])
+    page2 = api_a.get(URL, data={"pageSize": 2, "page": 2}).json()["data"]
+    assert page2["hasNext"] is False and (page2["page"], page2["pageSize"]) == (2, 2)
+    assert {r["id"] for r in body["items"] + page2["items"]} == set(ids)
+    assert api_a.get(URL, data={"state": "resolved"}).json()["data"]["total"] == 0
+    assert api_b.get(URL).json()["data"]["total"] == 0
+    assert api_feed.get(URL).json()["data"]["total"] == 3
 
 
 @pytest.mark.parametrize(
     ("params", "code"),
     [
-        ({"state": "bogus"}, "STATE_FILTER_INVALID"),
-        ({"page": "0"}, "PAGE_INVALID"),
-        ({"pageSize": "1000"}, "PAGE_INVALID"),
-        ({"page": "x"}, "PAGE_INVALID"),
-        ({"role": "spy"}, "FIELD_INVALID"),
+        ({"state": "bogus"}, "FILTER_INVALID"),
+        ({"page": "0"}, "FILTER_INVALID"),
+        ({"pageSize": "1000"}, "FILTER_INVALID"),
+        ({"page": "x"}, "FILTER_INVALID"),
+        ({"role": "spy"}, "FILTER_INVALID"),
     ],
 )
 def test_bad_list_parameters(api_a, params, code):
@@ -191,7 +203,7 @@ def test_another_hospital_can_neither_see_nor_act(api_a, api_b, api_feed):
 def test_raising_hospital_reads_but_cannot_act(api_a, api_b):
     cid = submit(api_a, KEY_A, orgCode=DEMO_B["org_code"]).json()["data"]["id"]
     assert api_a.get(f"{URL}/{cid}").status_code == 200
-    assert api_a.get(URL, data={"role": "raised"}).json()["data"]["count"] == 1
+    assert api_a.get(URL, data={"role": "raised"}).json()["data"]["total"] == 1
     response = api_a.post_json(f"{URL}/{cid}/acknowledge", {})
     assert (response.status_code, response.json()["errorCode"]) == (
         403,
@@ -216,7 +228,7 @@ def test_acknowledge_then_resolve_then_illegal_moves_are_409(api_a, api_feed):
     assert again.json()["errorCode"] == "TRANSITION_NOT_ALLOWED"
     assert again.json()["state"] == "acknowledged"
     missing = api_a.post_json(f"{URL}/{cid}/resolve", {})
-    assert missing.json()["errorCode"] == "RESOLUTION_REQUIRED"
+    assert missing.json()["errorCode"] == "FIELD_MISSING"
     done = api_a.post_json(f"{URL}/{cid}/resolve", {"resolution": "Report date corrected."})
     assert done.json()["data"]["state"] == "resolved"
     assert api_a.post_json(f"{URL}/{cid}/acknowledge", {}).status_code == 409

@@ -123,7 +123,7 @@ def test_other_hospital_cannot_see_or_act_and_resolution_reaches_the_feed(
     cid = complaint.public_id
     assert api_b.get(f"{URL}/{cid}").status_code == 404
     assert api_b.post_json(f"{URL}/{cid}/resolve", {"resolution": "x"}).status_code == 404
-    assert api_b.get(URL).json()["data"]["count"] == 0
+    assert api_b.get(URL).json()["data"]["total"] == 0
     assert api_a.post_json(f"{URL}/{cid}/resolve", {"resolution": "已更正"}).status_code == 200
     assert server.wait_for(1), list(
         DispatchOutbox.objects.values_list("id", "channel", "state", "attempts", "last_error")

@@ -148,7 +148,9 @@ def test_me_answers_for_a_hospital_not_yet_live(hospital_a, api_a):
     hospital_a.save(update_fields=["stage"])
     response = api_a.get(ME)
     assert response.status_code == 200
-    assert response.json()["data"]["mayRelay"] is False
+    data = response.json()["data"]
+    # In the joint test: it may call, its traffic on the test target.
+    assert data["mayRelay"] is True and data["provinceTarget"] == "test"
 
 
 def test_refusal_log_holds_no_secret(hospital_a, caplog):

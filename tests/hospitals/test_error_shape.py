@@ -58,7 +58,10 @@ def test_good_json_is_echoed(api_a):
     assert response.json() == {"returnCode": "1", "returnDesc": "成功", "data": {"echo": {"a": 1}}}
 
 
-def test_not_live_hospital_refused_on_relay_views(api_a, hospital_a):
+def test_not_live_hospital_refused_on_relay_views_without_a_test_target(
+    api_a, hospital_a, settings
+):
+    settings.PROVINCE_TEST_BASE_URL = ""  # no joint test: the stages before live refused
     hospital_a.stage = "test_confirmed"
     hospital_a.save(update_fields=["stage"])
     _shape(api_a.post_json("/api/v1/test-echo", {}), 403, "HOSPITAL_NOT_LIVE")

@@ -76,10 +76,13 @@ def test_rejected_evidence_goes_back_to_integrating(admin_user, settings, tmp_pa
     assert hospital.stage == Stage.INTEGRATING
 
 
-def test_only_live_stages_may_relay():
+def test_live_and_joint_test_stages_may_relay(settings):
+    live = {Stage.LIVE, Stage.REPORT_SUBMITTED, Stage.RECEIPT_CONFIRMED}
     for stage in Stage.values:
         hospital = HospitalFactory.build(stage=stage)
-        assert hospital.may_relay == (
-            stage in {Stage.LIVE, Stage.REPORT_SUBMITTED, Stage.RECEIPT_CONFIRMED}
-        )
-    assert not HospitalFactory.build(stage=Stage.LIVE, status="suspended").may_relay
+        assert hospital.may_relay  # before go-live: the joint test, on the test target
+        assert hospital.province_target == ("live" if stage in live else "test")
+        assert not HospitalFactory.build(stage=stage, status="suspended").may_relay
+    settings.PROVINCE_TEST_BASE_URL = ""  # no joint-test target: only live stages
+    for stage in Stage.values:
+        assert HospitalFactory.build(stage=stage).may_relay == (stage in live)

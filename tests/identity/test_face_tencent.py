@@ -337,6 +337,7 @@ def test_production_settings_require_the_provider_keys(monkeypatch):
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
         monkeypatch.setenv(name, "redis://127.0.0.1:6379/6")
     monkeypatch.setenv("PROVINCE_BASE_URL", "https://province.example")
+    monkeypatch.setenv("PROVINCE_VIEWER_URL", "https://province.example/viewer")
     monkeypatch.setenv("FACE_BACKEND", TENCENT_BACKEND)
     monkeypatch.setenv("FACE_PROVIDER_SECRET_KEY", SECRET_KEY)
     monkeypatch.delenv("FACE_PROVIDER_SECRET_ID", raising=False)

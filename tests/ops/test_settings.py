@@ -105,7 +105,8 @@ def test_each_variable_switches_its_part_to_the_real_one(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "missing", ["DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PROVINCE_BASE_URL"]
+    "missing",
+    ["DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PROVINCE_BASE_URL", "PROVINCE_VIEWER_URL"],
 )
 def test_production_names_each_missing_service_variable(missing):
     env = {
@@ -116,6 +117,7 @@ def test_production_names_each_missing_service_variable(missing):
         "REDIS_URL": "redis://127.0.0.1:6379/1",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
         "PROVINCE_BASE_URL": "https://yyzc.gdgov.cn",
+        "PROVINCE_VIEWER_URL": "https://viewer.example.gov.cn/gdehr/viewer",
     }
     env[missing] = ""
     result = _start_in_production(**env)

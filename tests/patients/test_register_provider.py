@@ -459,6 +459,7 @@ def _start_in_production(**env) -> subprocess.CompletedProcess:
             "REDIS_URL": "redis://127.0.0.1:1/0",
             "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
             "PROVINCE_BASE_URL": "https://province.invalid",
+            "PROVINCE_VIEWER_URL": "https://province.invalid/viewer",
             "DJANGO_SETTINGS_MODULE": "hub.settings",
             **env,
         }

@@ -64,12 +64,22 @@ def test_the_record_is_deterministic_per_patient():
     assert (basic["出生日期"], basic["性别"]) == ("1990-03-07", "男")
 
 
-def test_refused_without_a_grant(province_sim):
+def asks_for_consent(page: requests.Response) -> bool:
+    """The province's own authorization screen, not the record (tests/hub/
+    test_sim_viewer_consent.py walks it)."""
+    return (
+        page.status_code == 200
+        and 'data-screen="authorization"' in page.text
+        and "<h2>诊疗记录</h2>" not in page.text
+    )
+
+
+def test_without_a_grant_the_viewer_offers_its_authorization_screen(province_sim):
     page = open_page(url_for(province_sim))
-    assert page.status_code == 403
-    assert "无法调阅健康档案" in page.text
-    assert "未授权本机构调阅" in page.text
-    assert "<h2>诊疗记录</h2>" not in page.text
+    assert asks_for_consent(page)
+    for label in ("获取微信验证码", "获取短信验证码", "验证"):
+        assert label in page.text
+    assert "尚未授权本机构" in page.text
 
 
 def test_refused_after_revocation(province_sim):
@@ -82,14 +92,14 @@ def test_refused_after_revocation(province_sim):
         org_code=DEMO_ORG_CODE,
         org_name=DEMO_ORG_NAME,
     )
-    assert open_page(url_for(province_sim)).status_code == 403
+    assert asks_for_consent(open_page(url_for(province_sim)))
 
 
 def test_a_grant_for_another_patient_or_org_does_not_open(province_sim):
     province_sim.register_org("455404483", "演示第二医院")
     grant(province_sim, id_number=ID_B)
     grant(province_sim, org_code="455404483", org_name="演示第二医院")
-    assert open_page(url_for(province_sim)).status_code == 403
+    assert asks_for_consent(open_page(url_for(province_sim)))
 
 
 def test_refused_with_a_wrong_app_id(province_sim):

@@ -184,7 +184,10 @@ def test_revocation_refuses_views_at_once_and_reaches_the_province(relay, sms_co
     auth = Authorization.objects.get(pk=auth_id)
     assert auth.sync_state == SyncState.SYNCED and auth.sync_status == "0"
     assert relay.sim.state.snapshot()["live"] == 0
-    assert open_viewer(url).status_code == 403  # the province refuses the old URL too
+    # The province no longer shows the record for the old URL: its own
+    # authorization screen instead (modes 2 and 3, docs/province-simulator.md).
+    page = open_viewer(url)
+    assert 'data-screen="authorization"' in page.text and "<h2>诊疗记录</h2>" not in page.text
 
 
 def test_compatible_status_zero_revokes(relay):

@@ -4,6 +4,11 @@ Builds the month's usage report exactly as the monthly Celery task does
 (stored as a ``MonthlyReport``, downloadable in admin), with a progress bar;
 ``--out`` also copies the files to DIR; ``--email`` sends them to the city
 administrators.
+
+``manage.py usage_report --city-summary [--month YYYY-MM] [--out DIR]``
+writes the city summary for the province instead (seed appendix 1 over the
+city's live hospitals, with the month's figures; default the current month)
+to DIR (default: the current directory).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from audit.reports import report_build, report_filename, report_send
+from audit.reports import city_summary_build, report_build, report_filename, report_send
 from audit.selectors import Month
 
 STEPS = ("usage", "availability", "extra figures", "series", "chart", "workbook", "csv", "stored")
@@ -24,16 +29,26 @@ class Command(BaseCommand):
     help = "Build (and store) the monthly usage report."
 
     def add_arguments(self, parser):
-        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument("--month", help="YYYY-MM (required unless --city-summary)")
+        parser.add_argument(
+            "--city-summary",
+            action="store_true",
+            help="write the city summary (appendix 1 over the city's hospitals) instead",
+        )
         parser.add_argument("--out", help="also copy the files to this directory")
         parser.add_argument("--email", action="store_true", help="e-mail the city administrators")
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, month, out=None, email=False, no_progress=False, **options):
+    def handle(self, *args, month=None, out=None, email=False, no_progress=False, **options):
+        if not month and not options.get("city_summary"):
+            raise CommandError("--month is required (YYYY-MM)")
         try:
-            parsed = Month.parse(month)
+            parsed = Month.parse(month) if month else Month.current()
         except ValueError as exc:
             raise CommandError(f"--month must be YYYY-MM, not {month!r}") from exc
+        if options.get("city_summary"):
+            self._city_summary(parsed, Path(out or "."))
+            return
         bar = tqdm(
             total=len(STEPS),
             desc=f"usage report {parsed}",
@@ -64,3 +79,13 @@ class Command(BaseCommand):
         if email:
             recipients = report_send(report=report)
             self.stdout.write(f"e-mailed to {len(recipients)} recipient(s)")
+
+    def _city_summary(self, month: Month, target: Path) -> None:
+        from urllib.parse import unquote
+
+        from hospitals.report import city_summary_filename
+
+        target.mkdir(parents=True, exist_ok=True)
+        destination = target / unquote(city_summary_filename(str(month)))
+        destination.write_bytes(city_summary_build(month=month))
+        self.stdout.write(f"written {destination}")

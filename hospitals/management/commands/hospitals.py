@@ -1,7 +1,10 @@
 """``python manage.py hospitals ...``: the registry from the command line.
 
 - ``import FILE.xlsx|csv [--dry-run] [--issue-credentials --credentials-out F.csv]``
-- ``credentials ORGCODE [--rotate] [--overlap-hours H]``
+- ``credentials ORGCODE [--system APPID|NAME] [--rotate] [--overlap-hours H]``:
+  each system's credentials (masked), or new ones for one system;
+  ``credentials ORGCODE --new-system NAME [--app-id APPID]`` connects a new
+  system with its own credentials
 - ``report ORGCODE [-o FILE.xlsx]``: the appendix 1 operation report
 - ``roles``: (re)create the back-office groups and their permissions
 """
@@ -16,10 +19,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from hospitals.importer import ImportFileError, import_rows, read_rows
-from hospitals.models import Hospital
+from hospitals.models import Hospital, IntegratedSystem
 from hospitals.report import operation_report_xlsx
 from hospitals.roles import roles_sync
-from hospitals.services import hub_credential_issue, hub_credential_rotate
+from hospitals.selectors import system_of_hospital, systems_with_credentials
+from hospitals.services import hub_credential_issue
+from hospitals.services.systems import system_connect
+from hub.errors import HubError
 
 ACTOR = "command:manage.py hospitals"
 
@@ -42,9 +48,16 @@ class Command(BaseCommand):
             help="CSV file (created 0600) for the issued credentials: their only copy",
         )
         cred = sub.add_parser(
-            "credentials", help="show (masked) or rotate a hospital's credentials"
+            "credentials", help="show (masked) or rotate a hospital's credentials, per system"
         )
         cred.add_argument("org_code")
+        cred.add_argument(
+            "--system", help="the system (its hub appId or its name); needed with several"
+        )
+        cred.add_argument(
+            "--new-system", metavar="NAME", help="connect a new system and issue its credentials"
+        )
+        cred.add_argument("--app-id", help="with --new-system: its hub appId (default generated)")
         cred.add_argument(
             "--rotate", action="store_true", help="issue new ones; old work until the overlap ends"
         )
@@ -91,11 +104,13 @@ class Command(BaseCommand):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["org_code", "paasid", "paastoken", "sm4_key"])
-            for r in results:
-                c = r.credentials
-                writer.writerow([c.org_code, c.paasid, c.paastoken, c.sm4_key])
-        self.stdout.write(f"{len(results)} credentials written to {path} (their only copy).")
+            writer.writerow(["org_code", "system", "app_id", "paasid", "paastoken", "sm4_key"])
+            issued = [c for r in results for c in r.credentials]
+            for c in issued:
+                writer.writerow(
+                    [c.org_code, c.system_name, c.app_id, c.paasid, c.paastoken, c.sm4_key]
+                )
+        self.stdout.write(f"{len(issued)} credentials written to {path} (their only copy).")
 
     # --- credentials ------------------------------------------------------------
 
@@ -105,31 +120,72 @@ class Command(BaseCommand):
             raise CommandError(f"no hospital with orgCode {org_code}")
         return hospital
 
-    def _credentials(self, *, org_code, rotate, overlap_hours, **_):
+    def _system(self, hospital: Hospital, ref: str | None) -> IntegratedSystem | None:
+        """The system ``--system`` names; None (the only one) when not given."""
+        systems = list(hospital.systems.order_by("id"))
+        known = ", ".join(s.app_id or s.name for s in systems) or "none"
+        if ref:
+            system = system_of_hospital(hospital, ref)
+            if system is None:
+                raise CommandError(f"no single system {ref!r} at {hospital.org_code} ({known})")
+            return system
+        if len(systems) > 1:
+            raise CommandError(f"{hospital.org_code} has several systems: name one ({known})")
+        return None
+
+    def _credentials(self, *, org_code, system, new_system, app_id, rotate, overlap_hours, **_):
         hospital = self._hospital(org_code)
-        if rotate:
-            overlap = timedelta(hours=overlap_hours) if overlap_hours is not None else None
-            has_current = hospital.credentials.filter(valid_until__isnull=True).exists()
-            issue = hub_credential_rotate if has_current else hub_credential_issue
-            issued = issue(actor=ACTOR, hospital=hospital, overlap=overlap)
-            self.stdout.write("New hub credentials (shown this once only):")
-            self.stdout.write(f"  orgCode    {issued.org_code}")
-            self.stdout.write(f"  paasid     {issued.paasid}")
-            self.stdout.write(f"  paastoken  {issued.paastoken}")
-            self.stdout.write(f"  SM4 key    {issued.sm4_key}")
-            if issued.previous_valid_until:
-                self.stdout.write(
-                    f"The previous credentials work until {issued.previous_valid_until.isoformat()}."
+        try:
+            if new_system:
+                self._show_issued(
+                    system_connect(
+                        actor=ACTOR, hospital=hospital, name=new_system, app_id=app_id or None
+                    )
                 )
-            return
+                return
+            if rotate:
+                overlap = timedelta(hours=overlap_hours) if overlap_hours is not None else None
+                target = self._system(hospital, system)
+                self._show_issued(
+                    hub_credential_issue(
+                        actor=ACTOR, hospital=hospital, system=target, overlap=overlap
+                    )
+                )
+                return
+        except HubError as exc:
+            raise CommandError(exc.message) from exc
+        only = self._system(hospital, system) if system else None
         self.stdout.write(
             f"{hospital.org_code} {hospital.org_name}: stage {hospital.stage}, status {hospital.status}"
         )
-        for cred in hospital.credentials.order_by("-created_at"):
-            until = cred.valid_until.isoformat() if cred.valid_until else "current"
+        for item, creds in systems_with_credentials(hospital):
+            if only is not None and item != only:
+                continue
+            if item is None:
+                self.stdout.write("system (none: credentials from before systems)")
+            else:
+                allowlist = " ".join(item.ip_allowlist.split()) or "the hospital's"
+                self.stdout.write(
+                    f"system {item.name}  appId {item.app_id or '-'}  IP allowlist {allowlist}"
+                )
+            for cred in creds:
+                until = cred.valid_until.isoformat() if cred.valid_until else "current"
+                self.stdout.write(
+                    f"  {cred.paasid}  token {cred.paastoken_masked}  key {cred.sm4_key_masked}  "
+                    f"issued {cred.created_at.isoformat()}  valid until {until}"
+                )
+
+    def _show_issued(self, issued) -> None:
+        self.stdout.write("New hub credentials (shown this once only):")
+        self.stdout.write(f"  orgCode    {issued.org_code}")
+        self.stdout.write(f"  system     {issued.system_name}")
+        self.stdout.write(f"  appId      {issued.app_id}")
+        self.stdout.write(f"  paasid     {issued.paasid}")
+        self.stdout.write(f"  paastoken  {issued.paastoken}")
+        self.stdout.write(f"  SM4 key    {issued.sm4_key}")
+        if issued.previous_valid_until:
             self.stdout.write(
-                f"  {cred.paasid}  token {cred.paastoken_masked}  key {cred.sm4_key_masked}  "
-                f"issued {cred.created_at.isoformat()}  valid until {until}"
+                f"The previous credentials work until {issued.previous_valid_until.isoformat()}."
             )
 
     # --- report and roles -----------------------------------------------------------

@@ -9,6 +9,7 @@ Accounts and orgs come from ``PROVINCE_SIM_CONFIG``; faults from
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -37,7 +38,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            state = SimState(options["config"], faults=Faults.from_env())
+            state = SimState(
+                options["config"],
+                faults=Faults.from_env(),
+                # The codes the viewer's authorization screen "sends" (its own SMS log).
+                outbox_path=Path(settings.VAR_DIR) / "province-sim-outbox.jsonl",
+            )
         except (OSError, ValueError) as exc:
             raise CommandError(f"cannot load the simulator config: {exc}") from exc
         state.viewer_path = viewer_path()
@@ -47,6 +53,7 @@ class Command(BaseCommand):
             f"Province simulator on http://{host}:{port}\n"
             f"  save:   POST {host}:{port}/ebus/jiankangdangan/gdehr/dhccApi/codeAuthRec/save\n"
             f"  viewer: GET  {host}:{port}{state.viewer_path}?param=..&appId=..\n"
+            f"  codes the viewer sends: {state.outbox_path}\n"
             f"  demo account: paasid {DEMO_ACCOUNT['paasid']}, appId {DEMO_ACCOUNT['app_id']}; "
             f"{len(state.accounts)} account(s), {len(state.orgs)} org(s)\n"
             f"  faults: {faults or 'none'}"

@@ -3,10 +3,12 @@
 Routes:
 
 - ``POST /ebus/jiankangdangan/gdehr/dhccApi/codeAuthRec/save`` (``authrec``)
-- ``GET <state.viewer_path>`` (default ``/ebus/jiankangdangan/gdehr/viewer``; ``viewer``)
+- ``GET|POST <state.viewer_path>`` (default ``/ebus/jiankangdangan/gdehr/viewer``;
+  ``viewer``, its authorization screen: ``consent``)
 - ``GET /_sim/health``: ``{"ok": true}``
 - ``GET|POST /_sim/control``: read or change faults, orgs, accounts; ``reset``
 - ``GET /_sim/authorizations``: grants as org code + SM3 digest of the ID, counts
+- ``GET /_sim/outbox``: the codes the viewer's authorization screen sent
 
 ``/_sim/`` answers only loopback clients (403 otherwise): it is a test and
 demo door, never part of the province's surface.
@@ -61,7 +63,8 @@ def index_page(state: SimState) -> str:
         f"GET <code>{html.escape(state.viewer_path)}?param=..&amp;appId=..</code></p>"
         f"<p>Accounts (paasid): {accounts}</p><p>Registered orgs:</p><ul>{orgs}</ul>"
         "<p>Loopback only: <code>GET|POST /_sim/control</code>, "
-        "<code>GET /_sim/authorizations</code>, <code>GET /_sim/health</code>.</p>"
+        "<code>GET /_sim/authorizations</code>, <code>GET /_sim/outbox</code>, "
+        "<code>GET /_sim/health</code>.</p>"
         "</body></html>"
     )
 
@@ -87,8 +90,10 @@ def route(state: SimState, environ: dict[str, Any]) -> Response:
             )
         return handle_save(state, environ)
     if path == state.viewer_path:
-        if method not in ("GET", "HEAD"):
-            return json_response(405, {"returnCode": "0", "returnDesc": "请求方法不支持，应为 GET"})
+        if method not in ("GET", "HEAD", "POST"):
+            return json_response(
+                405, {"returnCode": "0", "returnDesc": "请求方法不支持，应为 GET 或 POST"}
+            )
         return handle_view(state, environ)
     if path == "/" and method in ("GET", "HEAD"):
         return html_response(200, index_page(state))
@@ -101,6 +106,8 @@ def route(state: SimState, environ: dict[str, Any]) -> Response:
             return handle_control(state, environ)
         if path == "/_sim/authorizations" and method == "GET":
             return json_response(200, state.snapshot())
+        if path == "/_sim/outbox" and method == "GET":
+            return json_response(200, {"outbox": list(state.consents.outbox)})
     return json_response(404, {"returnCode": "0", "returnDesc": "接口不存在"})
 
 

@@ -6,9 +6,11 @@ Config file (``PROVINCE_SIM_CONFIG``, default ``var/province-sim.json``)::
 
     {"accounts": [{"paasid": "...", "paastoken": "...", "sm4_key": "<32 hex>",
                    "app_id": "...", "call_sys_code": "..."}],
-     "orgs": {"455404483": "演示第二医院"}}
+     "orgs": {"455404483": "演示第二医院"},
+     "residents": {"<ID number>": "<phone on file>"}}
 
-The demo account and the demo org are always present.
+The demo account, the demo org and the demo residents are always present
+(residents and the viewer's codes: ``consent``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 from hub.gm import parse_key_hex, sm3_hex
 from hub.gm.nonces import MemoryNonceStore
+from hub.province.simulator.consent import ConsentDesk, parse_residents
 
 DEMO_ACCOUNT = {
     "paasid": "demo-paasid",
@@ -225,8 +228,14 @@ class Grant:
 class SimState:
     """Everything the simulator knows. ``clock`` is injectable for expiry tests."""
 
-    def __init__(self, config_path: str | Path | None = None, faults: Faults | None = None) -> None:
+    def __init__(
+        self,
+        config_path: str | Path | None = None,
+        faults: Faults | None = None,
+        outbox_path: str | Path | None = None,
+    ) -> None:
         self.config_path = config_path
+        self.outbox_path = outbox_path
         self.generation = 0
         self.viewer_path = "/ebus/jiankangdangan/gdehr/viewer"
         self._lock = threading.RLock()
@@ -249,6 +258,14 @@ class SimState:
             self.last_save: dict[str, Any] | None = None
             self.random = random.Random()
             self.clock = time.time
+            # The viewer's own authorization screen (modes 2 and 3): residents'
+            # phones on file, codes in flight, the codes sent.
+            self.consents = ConsentDesk(
+                clock=lambda: self.clock(),
+                rng=self.random,
+                residents=parse_residents(read_config_file(self.config_path).get("residents", {})),
+                outbox_path=self.outbox_path,
+            )
             self._wake = threading.Event()
             # Requests that started before a reset (e.g. woken from a hang) see
             # the generation change and give up instead of touching new state.
@@ -260,7 +277,14 @@ class SimState:
         """Apply a control request (see ``app``); validated whole before any change."""
         if not isinstance(values, dict):
             raise ValueError("the control body must be a JSON object")
-        allowed = {"reset", "orgs", "accounts", "seed", *(f.name for f in fields(Faults))}
+        allowed = {
+            "reset",
+            "orgs",
+            "accounts",
+            "residents",
+            "seed",
+            *(f.name for f in fields(Faults)),
+        }
         unknown = sorted(set(values) - allowed)
         if unknown:
             raise ValueError(f"unknown control keys: {', '.join(unknown)}")
@@ -273,6 +297,7 @@ class SimState:
         if not isinstance(accounts_in, list):
             raise ValueError("accounts must be a list")
         accounts = [SimAccount.from_dict(item) for item in accounts_in]
+        residents = parse_residents(values.get("residents", {}))
         seed = values.get("seed")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise ValueError("seed must be an integer")
@@ -283,6 +308,7 @@ class SimState:
             self.orgs.update(orgs)
             for account in accounts:
                 self.accounts[account.paasid] = account
+            self.consents.add_residents(residents)
             if seed is not None:
                 self.random.seed(seed)
         return self.snapshot()

@@ -91,6 +91,7 @@ class Stack:
                 "REDIS_URL": self.redis_url,
                 "CELERY_BROKER_URL": self.redis_url,
                 "PROVINCE_BASE_URL": self.sim_url,
+                "PROVINCE_VIEWER_URL": self.sim_url + "/ebus/jiankangdangan/gdehr/viewer",
                 "PROVINCE_SIM_CONFIG": str(var / "province-sim.json"),
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "DEBUG": "false",
