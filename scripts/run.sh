@@ -35,13 +35,18 @@ cat <<INFO
   SMS messages       var/sms.jsonl
   Periodic tasks     var/periodic.log                     (in-process beat: no broker)
 
-  Demo hospital A   orgCode 455404482 测试机构名称  paasid hosp-a  paastoken hosp-a-token
+  Demo hospital A   orgCode 455404482 测试机构名称
+    system HIS      paasid hosp-a      paastoken hosp-a-token      appId hosp-a-app
                     SM4 key 0123456789abcdeffedcba9876543210
-  Demo hospital B   orgCode 455404483 演示第二医院  paasid hosp-b  paastoken hosp-b-token
+    system EMR      paasid hosp-a-emr  paastoken hosp-a-emr-token  appId hosp-a-emr-app
+                    SM4 key 00112233445566778899aabbccddeeff
+  Demo hospital B   orgCode 455404483 演示第二医院
+    system EMR      paasid hosp-b      paastoken hosp-b-token      appId hosp-b-app
                     SM4 key fedcba98765432100123456789abcdef
+  Viewer entry      http://127.0.0.1:$HUB_PORT/viewer?param=<SM4 hex>&appId=<system appId>
   Province account  paasid demo-paasid  paastoken demo-paastoken  appId ff8080818ab5cf57018b3bb2a4af0004
                     SM4 key 33edd0637a6cbd8e7d057fbc0944d621  callSysCode zhspt
-  First admin       python manage.py createsuperuser, then python manage.py otp_enroll USERNAME
+  First admin       .venv/bin/python manage.py createsuperuser, then .venv/bin/python manage.py otp_enroll USERNAME
 
 INFO
 # DEBUG is off (its pages would show settings and cookies), so runserver is
