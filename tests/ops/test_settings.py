@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _settings_variables() -> set[str]:
-    text = (ROOT / "hub" / "settings.py").read_text()
+    text = "".join(path.read_text() for path in sorted((ROOT / "hub").glob("settings*.py")))
     read = set(re.findall(r'env\.\w+\(\s*"([A-Z][A-Z_0-9]+)"', text))
     return read | set(re.findall(r'_secret\("([A-Z][A-Z_0-9]+)"\)', text))
 
