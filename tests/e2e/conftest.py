@@ -67,3 +67,15 @@ def phone_page(browser):
     page.on("pageerror", lambda exc: page.problems.append(str(exc)))
     yield page
     context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    """A desktop-sized page in Chinese (the back office, a doctor's HIS
+    screen); script errors are collected."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.problems = []
+    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
+    yield page
+    context.close()

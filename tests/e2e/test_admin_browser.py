@@ -66,17 +66,6 @@ def newcomer(transactional_db, monkeypatch) -> Authenticator:
     return Authenticator(uri)
 
 
-@pytest.fixture
-def desktop_page(browser):
-    """A desktop-sized page in Chinese; script errors are collected."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
-    yield page
-    context.close()
-
-
 def test_a_newcomer_logs_in_at_the_first_try_and_sees_the_hub_first(
     newcomer, live_server, desktop_page, settings
 ):

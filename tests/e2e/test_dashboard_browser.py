@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.services import access_log_write
 from audit.usage import SUMMARY_COLUMNS
 from tests.e2e.conftest import BROWSER
-from tests.e2e.test_admin_browser import PASSWORD, _log_in, desktop_page, newcomer  # noqa: F401
+from tests.e2e.test_admin_browser import PASSWORD, _log_in, newcomer  # noqa: F401
 
 pytestmark = BROWSER
 
@@ -43,7 +43,7 @@ def test_the_officer_reads_the_dashboard_and_builds_this_months_report(
     newcomer,  # noqa: F811
     morning_traffic,
     live_server,
-    desktop_page,  # noqa: F811
+    desktop_page,
     settings,
     hospital_a,
 ):

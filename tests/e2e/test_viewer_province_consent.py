@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from hub.gm import sm3_hex, sm4_encrypt_ecb_hex
 from tests.e2e.conftest import BROWSER
 from tests.fixtures.hospitals import DEMO_A
@@ -28,19 +26,8 @@ pytestmark = BROWSER
 RESIDENT = "44010619900307001X"
 
 
-@pytest.fixture
-def desk_page(browser):
-    """A doctor's desktop browser page in Chinese; script errors collected."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
-    yield page
-    context.close()
-
-
 def test_the_doctor_completes_the_provinces_sms_authorization_to_the_record(
-    relay, desk_page, settings
+    relay, desktop_page, settings
 ):
     settings.CONSENT_AT = "province"
     sim = relay.sim
@@ -49,7 +36,7 @@ def test_the_doctor_completes_the_provinces_sms_authorization_to_the_record(
         f"{relay.url}/viewer?param={sm4_encrypt_ecb_hex(DEMO_A['sm4_key'], plain)}"
         f"&appId={DEMO_A['app_id']}"
     )
-    page = desk_page
+    page = desktop_page
 
     page.goto(entry)
     # Forwarded to the province viewer, which asks for the patient's consent.
