@@ -104,19 +104,24 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
+def throttled_error(wait: float | None) -> HubError:
+    """``THROTTLED`` (429) with ``Retry-After``: ``wait`` seconds, at least 1."""
+    seconds = int(wait or 1)
+    return HubError(
+        Code.THROTTLED,
+        _("Too many requests; retry in %(seconds)s seconds.") % {"seconds": seconds},
+        429,
+        headers={"Retry-After": str(max(seconds, 1))},
+    )
+
+
 def _drf_error(exc: drf_exceptions.APIException) -> HubError:
     if isinstance(exc, drf_exceptions.ParseError):
         return HubError(Code.BAD_JSON, _("The request body is not valid JSON."), 400)
     if isinstance(exc, drf_exceptions.UnsupportedMediaType):
         return HubError(Code.UNSUPPORTED_MEDIA_TYPE, _("Send the body as application/json."), 415)
     if isinstance(exc, drf_exceptions.Throttled):
-        wait = int(exc.wait or 1)
-        return HubError(
-            Code.THROTTLED,
-            _("Too many requests; retry in %(seconds)s seconds.") % {"seconds": wait},
-            429,
-            headers={"Retry-After": str(max(wait, 1))},
-        )
+        return throttled_error(exc.wait)
     if isinstance(exc, drf_exceptions.MethodNotAllowed):
         return HubError(Code.METHOD_NOT_ALLOWED, _("Method not allowed."), 405)
     if isinstance(exc, drf_exceptions.NotFound):

@@ -46,7 +46,7 @@ from hospitals.errors import HospitalsCode
 from hospitals.permissions import not_live_error
 from hospitals.selectors import credentials_for_app_id
 from hospitals.throttles import HospitalRateThrottle
-from hub.errors import Code, HubError
+from hub.errors import Code, HubError, throttled_error
 from relay.errors import RelayCode, relay_error
 from relay.view_consent import ViewConsent, view_consent, view_recorded
 from relay.viewing import ViewRequest, view_request_read, view_url_build
@@ -103,13 +103,7 @@ def _throttle(request: HttpRequest, hospital) -> None:
     its signed API calls: opening records counts like calling the API."""
     throttle = HospitalRateThrottle()
     if not throttle.allow_request(SimpleNamespace(user=hospital, _request=request), None):
-        wait = int(throttle.wait() or 1)
-        raise HubError(
-            Code.THROTTLED,
-            _("Too many requests; retry in %(seconds)s seconds.") % {"seconds": wait},
-            429,
-            headers={"Retry-After": str(max(wait, 1))},
-        )
+        raise throttled_error(throttle.wait())
 
 
 def _view_request(hospital, creds, param: str) -> ViewRequest:
